@@ -1,0 +1,1 @@
+"""trnn.boards (see README)."""

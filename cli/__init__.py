@@ -1,0 +1,3 @@
+"""trnn: a language model made of logic gates."""
+
+__version__ = "0.1.0"

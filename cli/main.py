@@ -1,0 +1,289 @@
+"""The ``trnn`` command line: one entry point, a subcommand per stage."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import sys
+from dataclasses import fields
+from pathlib import Path
+
+from . import __version__
+
+
+class CLIError(Exception):
+    """A user-facing failure: printed as one line, exit status 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message):  # one line instead of usage + message
+        raise CLIError(f"{message} (see '{self.prog} --help')")
+
+
+# -- helpers ------------------------------------------------------------------------------------
+def resolve_model(name: str) -> Path:
+    """A model file path, or the name of a shipped model (``small``, ``large``)."""
+    from trnn.models import shipped_path
+
+    p = Path(name)
+    if p.exists() or p.suffix == ".trnn" or "/" in name:
+        return p
+    sp = shipped_path(name)
+    if sp is None:
+        from trnn.models import SHIPPED
+        raise CLIError(f"no model file {name!r} and no shipped model of that name "
+                       f"(shipped: {', '.join(SHIPPED)})")
+    return sp
+
+
+def load_machine(name: str):
+    from trnn.model.machine import Machine
+    return Machine.load(resolve_model(name))
+
+
+def make_engine(m, engine: str):
+    if engine == "numpy":
+        from trnn.model.golden import NumpyEngine
+        return NumpyEngine(m)
+    from trnn.model.deploy import TorchEngine
+    return TorchEngine(m)
+
+
+# -- subcommands --------------------------------------------------------------------------------
+def cmd_generate(a) -> int:
+    from trnn.model.generate import generate
+    from trnn.model.machine import seed_to_state, temperature_to_tq
+
+    seed_to_state(a.seed)  # validates the seed before any work
+    m = load_machine(a.model)
+    tq = temperature_to_tq(a.temperature, m.logit_scale)
+    ids = m.tokenizer.encode(a.prompt)
+    eng = make_engine(m, a.engine)
+    out = sys.stdout.buffer
+    out.write(a.prompt.encode())
+    out.flush()
+
+    def emit(tok):
+        if tok == m.eot_id and not a.show_eot:
+            return
+        out.write(m.tokenizer.token_bytes[tok])
+        out.flush()
+
+    generate(eng, ids, a.max_tokens, tq=tq, seed=a.seed, stop_at_eot=not a.no_stop,
+             on_token=emit)
+    out.write(b"\n")
+    out.flush()
+    return 0
+
+
+def cmd_info(a) -> int:
+    from trnn.model.cost import format_info
+    m = load_machine(a.model)
+    print(format_info(m, a.model))
+    if m.meta:
+        print("meta:", json.dumps(m.meta, sort_keys=True))
+    return 0
+
+
+def cmd_eval(a) -> int:
+    from trnn.model.data import read_stories, resolve_split
+    from trnn.model.evaluate import machine_bpb
+
+    m = load_machine(a.model)
+    stories = read_stories(resolve_split(a.data, "valid"), a.stories)
+    bpb, nbytes = machine_bpb(m, stories, make_engine(m, a.engine), progress=not a.quiet)
+    rows = [(f"{a.model} (deployed integers, {a.engine})", bpb)]
+    if a.twin:
+        from trnn.model.train import load_checkpoint, net_bpb
+        net, tok, _, _ = load_checkpoint(Path(a.twin))
+        rows.append((f"{a.twin} ({'float twin' if not net.cfg.quantize else 'checkpoint'})",
+                     net_bpb(net, tok, stories)))
+    print(f"{len(stories)} stories, {nbytes} bytes")
+    for name, v in rows:
+        print(f"{v:8.4f} bpb  {name}")
+    return 0
+
+
+def cmd_export(a) -> int:
+    from trnn.model.net import to_machine
+    from trnn.model.train import load_checkpoint
+
+    ckpt = Path(a.checkpoint)
+    if not ckpt.is_file():
+        raise CLIError(f"checkpoint not found: {ckpt}")
+    try:
+        net, tok, cfg, history = load_checkpoint(ckpt)
+    except (RuntimeError, KeyError, EOFError) as e:
+        raise CLIError(f"{ckpt} is not a usable trnn checkpoint ({type(e).__name__})") from None
+    meta = {"train_config": cfg.to_dict(),
+            "steps": history[-1]["step"] if history else 0,
+            "val_bpb_during_training": history[-1]["val_bpb"] if history else None}
+    m = to_machine(net, tok, meta)
+    m.save(a.output)
+    print(f"wrote {a.output}: H={m.H} E={m.E} V={m.V} cell={m.cell}")
+    return 0
+
+
+def cmd_train(a) -> int:
+    from trnn.model.net import ModelConfig
+    from trnn.model.train import TrainConfig, train
+
+    cfg = TrainConfig()
+    if a.config:
+        try:
+            cfg = TrainConfig.from_dict(json.loads(Path(a.config).read_text()))
+        except FileNotFoundError:
+            raise CLIError(f"config file not found: {a.config}") from None
+        except json.JSONDecodeError as e:
+            raise CLIError(f"config file {a.config} is not valid JSON (line {e.lineno})") from None
+    over = {f.name: getattr(a, f.name) for f in fields(TrainConfig)
+            if f.name != "model" and getattr(a, f.name, None) is not None}
+    mover = {f.name: getattr(a, f.name) for f in fields(ModelConfig)
+             if getattr(a, f.name, None) is not None}
+    d = cfg.to_dict()
+    d.update(over)
+    d["model"].update(mover)
+    if a.float_twin:
+        d["model"]["quantize"] = False
+    cfg = TrainConfig.from_dict(d)
+    if a.threads:
+        import torch
+        torch.set_num_threads(a.threads)
+    out = Path(a.out)
+    if out.exists() and not a.resume:
+        raise CLIError(f"{out} exists; pass --resume to continue it or choose another --out")
+    train(cfg, out, resume=a.resume, progress=not a.quiet)
+    print(f"checkpoint: {out}")
+    return 0
+
+
+def cmd_data_download(a) -> int:
+    from trnn.model.data import download_tinystories
+    out = download_tinystories(a.dir, a.max_train)
+    print(f"wrote {out}/train.txt and {out}/valid.txt")
+    return 0
+
+
+# -- parser -------------------------------------------------------------------------------------
+def _nonneg_float(s):
+    try:
+        v = float(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {s!r}") from None
+    if not v >= 0 or v == float("inf"):
+        raise argparse.ArgumentTypeError(f"must be a finite number >= 0: {s!r}")
+    return v
+
+
+def _pos_int(s):
+    try:
+        v = int(s)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not an integer: {s!r}") from None
+    if v < 1:
+        raise argparse.ArgumentTypeError(f"must be >= 1: {s!r}")
+    return v
+
+
+def build_parser() -> argparse.ArgumentParser:
+    p = _Parser(prog="trnn", description="trnn: a language model made of logic gates. "
+                "Train a ternary-weight, binary-state RNN, export it as an integer machine, "
+                "and run it.")
+    p.add_argument("--version", action="version", version=f"trnn {__version__}")
+    sub = p.add_subparsers(dest="cmd", required=True, parser_class=_Parser)
+
+    g = sub.add_parser("generate", help="write text with a model",
+                       description="Generate text: feed the prompt, then choose tokens greedily "
+                       "(default) or by temperature sampling with the machine's PRNG.")
+    g.add_argument("--model", default="large", help="model file or shipped model name "
+                   "(default: large)")
+    g.add_argument("--prompt", default="Once upon a time", help="text to start from")
+    g.add_argument("--engine", choices=["numpy", "torch"], default="numpy",
+                   help="which engine runs the integer machine (identical output)")
+    g.add_argument("--temperature", type=_nonneg_float, default=0.0,
+                   help="0 = greedy (default); > 0 samples (converted to the integer t_q)")
+    g.add_argument("--seed", type=int, default=0, help="PRNG seed, 0..2^32-2 (default 0)")
+    g.add_argument("--max-tokens", type=_pos_int, default=400, help="tokens to generate")
+    g.add_argument("--no-stop", action="store_true", help="keep going after end-of-story")
+    g.add_argument("--show-eot", action="store_true", help="print the end-of-story marker")
+    g.set_defaults(fn=cmd_generate)
+
+    i = sub.add_parser("info", help="sizes, nonzero weights, fan-in and LUT estimate",
+                       description="Print nonzero weights per part, fan-in histograms and a "
+                       "rough LUT4 estimate of a model.")
+    i.add_argument("model", help="model file or shipped model name")
+    i.set_defaults(fn=cmd_info)
+
+    e = sub.add_parser("eval", help="bits per byte on validation text",
+                       description="Bits per byte of the deployed integer model on TinyStories "
+                       "validation text (p = softmax(logit_scale * integer scores)).")
+    e.add_argument("model", help="model file or shipped model name")
+    e.add_argument("--data", help="validation file or data directory (default: TRNN_DATA or "
+                   "../shared/data/tinystories)")
+    e.add_argument("--stories", type=_pos_int, help="only the first N stories")
+    e.add_argument("--engine", choices=["numpy", "torch"], default="numpy")
+    e.add_argument("--twin", help="also evaluate this float-twin checkpoint (.pt)")
+    e.add_argument("--quiet", action="store_true", help="no progress bar")
+    e.set_defaults(fn=cmd_eval)
+
+    x = sub.add_parser("export", help="write a trained checkpoint as a model file",
+                       description="Export a quantised training checkpoint as a .trnn model "
+                       "file (docs/machine.md).")
+    x.add_argument("checkpoint")
+    x.add_argument("-o", "--output", required=True, help="output .trnn file")
+    x.set_defaults(fn=cmd_export)
+
+    t = sub.add_parser("train", help="train a model (checkpoint + resume)",
+                       description="Train a model. Flags override --config (a JSON file of "
+                       "the TrainConfig fields); the config is saved in the checkpoint. "
+                       "Interrupt any time and continue with --resume.")
+    t.add_argument("--out", required=True, help="checkpoint file (.pt)")
+    t.add_argument("--config", help="JSON config file")
+    t.add_argument("--resume", action="store_true", help="continue an existing checkpoint")
+    t.add_argument("--float-twin", action="store_true", help="train the float twin "
+                   "(no quantisation)")
+    t.add_argument("--threads", type=_pos_int, help="torch CPU threads")
+    t.add_argument("--quiet", action="store_true", help="no progress bar")
+    t.add_argument("--data", help="training data file or directory")
+    t.add_argument("--tokenizer", choices=["bytes", "bpe"])
+    t.add_argument("--vocab-size", type=_pos_int, help="BPE vocabulary size")
+    t.add_argument("--max-train-stories", type=_pos_int)
+    for name, typ in (("batch", _pos_int), ("seq_len", _pos_int), ("steps", _pos_int),
+                      ("lr", float), ("bias_lr", float), ("warmup", int), ("seed", int),
+                      ("val_every", _pos_int), ("val_stories", _pos_int)):
+        t.add_argument("--" + name.replace("_", "-"), type=typ, dest=name)
+    t.add_argument("--device", help="auto (default), cpu or cuda")
+    t.add_argument("--cell", choices=["threshold", "gated"])
+    for name in ("state_bits", "embed_bits", "fanin", "readout_fanin"):
+        t.add_argument("--" + name.replace("_", "-"), type=int, dest=name)
+    t.add_argument("--sparsity", type=float, help="ternary dead zone (x mean |w| of a row)")
+    t.set_defaults(fn=cmd_train)
+
+    d = sub.add_parser("data", help="data utilities")
+    dsub = d.add_subparsers(dest="data_cmd", required=True, parser_class=_Parser)
+    dd = dsub.add_parser("download", help="download TinyStories from the Hugging Face hub")
+    dd.add_argument("dir", help="output directory")
+    dd.add_argument("--max-train", type=_pos_int, help="only the first N training stories")
+    dd.set_defaults(fn=cmd_data_download)
+    return p
+
+
+def main(argv: list[str] | None = None) -> int:
+    from trnn.model.data import DataError
+    from trnn.model.modelfile import ModelFileError
+    from trnn.model.tokenizer import TokenizerError
+
+    try:
+        a = build_parser().parse_args(argv)
+        return a.fn(a)
+    except (CLIError, ModelFileError, TokenizerError, DataError) as e:
+        print(f"trnn: error: {e}", file=sys.stderr)
+        return 2
+    except ValueError as e:
+        print(f"trnn: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print("trnn: interrupted", file=sys.stderr)
+        return 130
+    except BrokenPipeError:
+        return 0

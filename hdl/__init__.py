@@ -1,0 +1,1 @@
+"""trnn.hdl (see README)."""

@@ -1,0 +1,203 @@
+"""The trainable recurrent LM (PyTorch): quantisation-aware ternary/binary model and float twin.
+
+In the quantised model the forward pass computes *exactly* the integer machine of
+``docs/machine.md`` (small integers are exact in float32), using ±1 activations internally:
+a gate fires when ``Σ w·s + b ≥ 0`` with ``s = 2x − 1`` and an integer bias ``b``, which is
+the machine's ``Σ w·x ≥ θ`` with ``θ = ⌈(Σ w − b) / 2⌉`` (see :func:`to_machine`). Gradients
+pass through the quantisers by straight-through estimators. The float twin (``quantize=False``)
+has the same shapes with real weights and continuous states (sigmoid gates, tanh candidates).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import asdict, dataclass
+
+import numpy as np
+import torch
+from torch import nn
+
+from .machine import GATES, Machine
+from .tokenizer import Tokenizer
+
+
+@dataclass
+class ModelConfig:
+    """Architecture. ``fanin``/``readout_fanin`` cap nonzero weights per neuron (0 = no cap);
+    ``sparsity`` sets the ternary dead zone: a latent weight is zero unless its magnitude
+    exceeds ``sparsity × mean |w|`` of its row."""
+
+    cell: str = "gated"
+    state_bits: int = 64
+    embed_bits: int = 16
+    fanin: int = 16
+    readout_fanin: int = 0
+    sparsity: float = 0.5
+    quantize: bool = True
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+class _BinarySTE(torch.autograd.Function):
+    """±1 forward (``pre ≥ 0`` → +1), tanh-shaped surrogate gradient of width ``scale``."""
+
+    @staticmethod
+    def forward(ctx, pre, scale):
+        ctx.save_for_backward(pre)
+        ctx.scale = scale
+        return torch.where(pre >= 0, 1.0, -1.0).to(pre.dtype)
+
+    @staticmethod
+    def backward(ctx, g):
+        (pre,) = ctx.saved_tensors
+        t = torch.tanh(pre / ctx.scale)
+        return g * (1 - t * t) / ctx.scale, None
+
+
+def binarize(pre: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
+    return _BinarySTE.apply(pre, scale)
+
+
+def _ste(q: torch.Tensor, latent: torch.Tensor) -> torch.Tensor:
+    """Value ``q`` forward, identity gradient to ``latent``."""
+    return latent + (q - latent).detach()
+
+
+def ternarize(w: torch.Tensor, fanin: int, sparsity: float) -> torch.Tensor:
+    """Row-wise ternary quantisation with a fan-in cap (values in {−1, 0, +1}, STE)."""
+    a = w.detach().abs()
+    keep = a > sparsity * a.mean(dim=1, keepdim=True)
+    if 0 < fanin < w.shape[1]:
+        top = torch.zeros_like(keep)
+        top.scatter_(1, a.topk(fanin, dim=1).indices, True)
+        keep &= top
+    return _ste(torch.sign(w.detach()) * keep, w)
+
+
+def round_ste(x: torch.Tensor) -> torch.Tensor:
+    return _ste(torch.round(x.detach()), x)
+
+
+class RecurrentLM(nn.Module):
+    """Binary-state RNN LM. ``forward(tokens, state)`` returns logits [B, T, V] and the state.
+
+    States are carried as ±1 floats (quantised) or in (−1, 1) (float twin).
+    """
+
+    def __init__(self, cfg: ModelConfig, vocab_size: int, eot_id: int):
+        super().__init__()
+        if cfg.cell not in GATES:
+            raise ValueError(f"unknown cell {cfg.cell!r}; choose from {sorted(GATES)}")
+        self.cfg, self.V, self.eot_id = cfg, vocab_size, eot_id
+        H, E = cfg.state_bits, cfg.embed_bits
+        self.gates = GATES[cfg.cell]
+        self.embedding = nn.Parameter(torch.empty(vocab_size, E).uniform_(-1, 1))
+        self.h0 = nn.Parameter(torch.empty(H).uniform_(-1, 1))
+        self.W = nn.Parameter(torch.empty(len(self.gates) * H, H + E).uniform_(-1, 1))
+        self.b = nn.Parameter(torch.zeros(len(self.gates) * H))
+        self.R = nn.Parameter(torch.empty(vocab_size, H).uniform_(-1, 1))
+        self.c = nn.Parameter(torch.zeros(vocab_size))
+        fan = cfg.fanin if cfg.fanin > 0 else H + E
+        rfan = cfg.readout_fanin if cfg.readout_fanin > 0 else H
+        self.pre_scale = math.sqrt(fan)
+        self.log_beta = nn.Parameter(torch.tensor(math.log(2.0 / math.sqrt(rfan))))
+
+    # -- quantised views of the parameters (exactly what export writes) -----------------------
+    def q_embedding(self):
+        e = self.embedding
+        return binarize(e, 1.0) if self.cfg.quantize else torch.tanh(e)
+
+    def q_h0(self):
+        return binarize(self.h0, 1.0) if self.cfg.quantize else torch.tanh(self.h0)
+
+    def q_W(self):
+        if not self.cfg.quantize:
+            return self.W / self.pre_scale
+        return ternarize(self.W, self.cfg.fanin, self.cfg.sparsity)
+
+    def q_b(self):
+        return round_ste(self.b) if self.cfg.quantize else self.b / self.pre_scale
+
+    def q_R(self):
+        if not self.cfg.quantize:
+            return self.R
+        return ternarize(self.R, self.cfg.readout_fanin, self.cfg.sparsity)
+
+    def q_c(self):
+        return round_ste(self.c) if self.cfg.quantize else self.c
+
+    # -- running ---------------------------------------------------------------------------------
+    def initial_state(self, batch: int) -> torch.Tensor:
+        return self.q_h0().unsqueeze(0).expand(batch, -1)
+
+    def forward(self, tokens: torch.Tensor, state: torch.Tensor | None = None):
+        states = self.states(tokens, state)
+        return self.readout(states), states[:, -1]
+
+    def states(self, tokens: torch.Tensor, state: torch.Tensor | None = None) -> torch.Tensor:
+        """The state after each token [B, T, H] (±1 when quantised), from ``state`` or h0."""
+        B, T = tokens.shape
+        H = self.cfg.state_bits
+        emb, h0, W, b = self.q_embedding(), self.q_h0(), self.q_W(), self.q_b()
+        Wh, We = W[:, :H], W[:, H:]
+        # the input part of every gate's sum, for all time steps at once
+        xin = emb[tokens] @ We.T + b                                   # [B, T, G*H]
+        reset = (tokens == self.eot_id).unsqueeze(-1)                  # [B, T, 1]
+        s = h0.expand(B, H) if state is None else state
+        out = []
+        for t in range(T):
+            s = torch.where(reset[:, t], h0.expand(B, H), s)
+            pre = s @ Wh.T + xin[:, t]
+            s = self._cell(pre, s)
+            out.append(s)
+        return torch.stack(out, dim=1)
+
+    def _cell(self, pre: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
+        H = self.cfg.state_bits
+        q = self.cfg.quantize
+        if self.cfg.cell == "threshold":
+            return binarize(pre, self.pre_scale) if q else torch.tanh(pre)
+        pz, pc = pre[:, :H], pre[:, H:]
+        if q:
+            z = (binarize(pz, self.pre_scale) + 1) / 2
+            cand = binarize(pc, self.pre_scale)
+        else:
+            z, cand = torch.sigmoid(pz), torch.tanh(pc)
+        return z * cand + (1 - z) * s
+
+    def scores(self, states: torch.Tensor) -> torch.Tensor:
+        """Readout scores of ±1 states (integers when quantised)."""
+        return ((states + 1) / 2) @ self.q_R().T + self.q_c()
+
+    def readout(self, states: torch.Tensor) -> torch.Tensor:
+        return self.scores(states) * self.log_beta.exp()
+
+    @torch.no_grad()
+    def clamp_(self) -> None:
+        """Keep latent weights in [−1, 1] so a sign can always flip back."""
+        if self.cfg.quantize:
+            for p in (self.embedding, self.h0, self.W, self.R):
+                p.clamp_(-1, 1)
+
+
+@torch.no_grad()
+def to_machine(net: RecurrentLM, tok: Tokenizer, meta: dict | None = None) -> Machine:
+    """Export a quantised network as the integer machine it computes."""
+    if not net.cfg.quantize:
+        raise ValueError("only a quantised model can be exported (this is a float twin)")
+    H = net.cfg.state_bits
+    bits = lambda t: ((t > 0).to(torch.uint8)).numpy()
+    W = net.q_W().round().to(torch.int64)
+    b = net.q_b().round().to(torch.int64)
+    Wd, thd = {}, {}
+    for k, g in enumerate(net.gates):
+        Wg, bg = W[k * H:(k + 1) * H], b[k * H:(k + 1) * H]
+        # Σw(2x−1) + b ≥ 0  ⇔  Σwx ≥ ⌈(Σw − b)/2⌉ ; integer ceil of n/2 is −((−n) // 2)
+        n = Wg.sum(dim=1) - bg
+        thd[g] = (-((-n) // 2)).numpy().astype(np.int32)
+        Wd[g] = Wg.numpy().astype(np.int8)
+    return Machine(cell=net.cfg.cell, embedding=bits(net.q_embedding()), h0=bits(net.q_h0()),
+                   W=Wd, theta=thd, R=net.q_R().round().numpy().astype(np.int8),
+                   c=net.q_c().round().numpy().astype(np.int32), tokenizer=tok,
+                   logit_scale=float(net.log_beta.exp()), meta=meta or {})

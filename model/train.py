@@ -1,0 +1,247 @@
+"""Training: truncated BPTT over a token stream, checkpoints that survive interruption.
+
+The training stream is the encoded corpus (EOT, story, EOT, story, …) cut into ``batch``
+contiguous rows; each step reads the next ``seq_len`` tokens of every row and carries the
+state (detached) to the next step. Reading EOT resets a row's state to ``h0``, as in the
+machine, so training sees stories exactly as generation does.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import tempfile
+import time
+from dataclasses import asdict, dataclass, field, fields
+from pathlib import Path
+
+import numpy as np
+import torch
+import torch.nn.functional as F
+
+from .data import encode_stream, read_stories, resolve_split
+from .net import ModelConfig, RecurrentLM
+from .tokenizer import Tokenizer
+
+
+@dataclass
+class TrainConfig:
+    """Everything a run depends on; saved in every checkpoint."""
+
+    model: ModelConfig = field(default_factory=ModelConfig)
+    tokenizer: str = "bytes"          # "bytes" or "bpe"
+    vocab_size: int = 512             # BPE only
+    data: str | None = None           # file or directory; None = default data directory
+    max_train_stories: int | None = None
+    batch: int = 64
+    seq_len: int = 128
+    steps: int = 2000
+    lr: float = 0.1
+    bias_lr: float = 0.05
+    warmup: int = 100
+    seed: int = 0
+    val_every: int = 250
+    val_stories: int = 100
+    device: str = "auto"
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "TrainConfig":
+        names = {f.name for f in fields(cls)}
+        unknown = set(d) - names
+        if unknown:
+            raise ValueError(f"unknown config keys: {', '.join(sorted(unknown))}")
+        d = dict(d)
+        if isinstance(d.get("model"), dict):
+            mnames = {f.name for f in fields(ModelConfig)}
+            bad = set(d["model"]) - mnames
+            if bad:
+                raise ValueError(f"unknown model config keys: {', '.join(sorted(bad))}")
+            d["model"] = ModelConfig(**d["model"])
+        return cls(**d)
+
+
+def pick_device(name: str) -> torch.device:
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    return torch.device(name)
+
+
+def build_tokenizer(cfg: TrainConfig, stories: list[str]) -> Tokenizer:
+    if cfg.tokenizer == "bytes":
+        return Tokenizer.bytes()
+    if cfg.tokenizer == "bpe":
+        return Tokenizer.train_bpe(stories, cfg.vocab_size)
+    raise ValueError(f"unknown tokenizer {cfg.tokenizer!r} (bytes or bpe)")
+
+
+def save_atomic(obj, path: Path) -> None:
+    """``torch.save`` to a temporary file, then rename: a crash never leaves half a file."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=path.name + ".", suffix=".tmp")
+    os.close(fd)
+    try:
+        torch.save(obj, tmp)
+        os.replace(tmp, path)
+    finally:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+
+
+def story_batches(tok: Tokenizer, stories: list[str], batch: int):
+    """Yield ``(ids [B, T+2], mask [B, T+1], nbytes)`` batches: each row is EOT, story, EOT,
+    padded with EOT; ``mask`` marks the predicted positions (story tokens and the final EOT)."""
+    for i in range(0, len(stories), batch):
+        enc = [tok.encode(s) for s in stories[i:i + batch]]
+        T = max(len(e) for e in enc)
+        ids = np.full((len(enc), T + 2), tok.eot_id, dtype=np.int64)
+        mask = np.zeros((len(enc), T + 1), dtype=bool)
+        for r, e in enumerate(enc):
+            ids[r, 1:1 + len(e)] = e
+            mask[r, :len(e) + 1] = True
+        nbytes = sum(len(s.encode()) + 1 for s in stories[i:i + batch])
+        yield ids, mask, nbytes
+
+
+@torch.no_grad()
+def net_bpb(net: RecurrentLM, tok: Tokenizer, stories: list[str], batch: int = 64,
+            device: torch.device | str = "cpu") -> float:
+    """Bits per byte of ``stories`` under the network itself (quantised or float twin).
+
+    Each story starts from ``h0``; every story token and the closing EOT are predicted; the
+    EOT counts as one byte (see docs/machine.md §Evaluation)."""
+    net.eval()
+    bits, nbytes = 0.0, 0
+    for ids, mask, nb in story_batches(tok, stories, batch):
+        ids_t = torch.as_tensor(ids, device=device)
+        logits, _ = net(ids_t[:, :-1])
+        lp = F.log_softmax(logits.double(), dim=-1)
+        nll = -lp.gather(-1, ids_t[:, 1:].unsqueeze(-1)).squeeze(-1)
+        bits += float(nll[torch.as_tensor(mask, device=device)].sum()) / math.log(2)
+        nbytes += nb
+    net.train()
+    return bits / nbytes
+
+
+def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = True,
+          log=print, stop_after: int | None = None) -> Path:
+    """Train per ``cfg``, writing ``out`` (a checkpoint) every validation, at the end, and
+    when interrupted (Ctrl-C), so no finished step is lost.
+
+    If ``out`` exists and ``resume`` is true, training continues from it (its saved config
+    wins) and the result equals that of an uninterrupted run. ``stop_after`` ends this call
+    after that many steps in total (with a checkpoint). Returns ``out``.
+    """
+    from tqdm import tqdm
+
+    out = Path(out)
+    state = None
+    if resume and out.exists():
+        state = torch.load(out, map_location="cpu", weights_only=False)
+        cfg = TrainConfig.from_dict(state["config"])
+        log(f"resuming {out} at step {state['step']}/{cfg.steps}")
+    device = pick_device(cfg.device)
+    torch.manual_seed(cfg.seed)
+    np.random.seed(cfg.seed)
+
+    train_stories = read_stories(resolve_split(cfg.data, "train"), cfg.max_train_stories)
+    val_stories = read_stories(resolve_split(cfg.data, "valid"), cfg.val_stories)
+    tok = (Tokenizer.from_config(state["tokenizer"]["config"], state["tokenizer"]["arrays"])
+           if state else build_tokenizer(cfg, train_stories))
+    stream = encode_stream(tok, train_stories)
+    # a fixed shuffle of story order per seed would change nothing the model can see across
+    # rows; rows start at evenly spaced offsets into the stream instead
+    rows = cfg.batch
+    row_len = len(stream) // rows
+    if row_len < cfg.seq_len + 1:
+        raise ValueError(f"training text too short: {len(stream)} tokens for {rows} rows of "
+                         f"{cfg.seq_len + 1}")
+    data = torch.as_tensor(stream[:rows * row_len].reshape(rows, row_len).astype(np.int64))
+
+    net = RecurrentLM(cfg.model, tok.vocab_size, tok.eot_id).to(device)
+    biases = [net.b, net.c]
+    others = [p for p in net.parameters() if all(p is not q for q in biases)]
+    opt = torch.optim.Adam([{"params": others, "lr": cfg.lr},
+                            {"params": biases, "lr": cfg.bias_lr}])
+    base_lrs = [cfg.lr, cfg.bias_lr]
+    step, pos = 0, 0
+    history: list[dict] = []
+    carry = None
+    if state:
+        net.load_state_dict(state["net"])
+        opt.load_state_dict(state["opt"])
+        step, pos, history = state["step"], state["pos"], state["history"]
+        carry = state.get("carry")
+        if carry is not None:
+            carry = carry.to(device)
+        torch.set_rng_state(state["torch_rng"])
+
+    def checkpoint():
+        save_atomic({"config": cfg.to_dict(), "net": net.state_dict(), "opt": opt.state_dict(),
+                     "step": step, "pos": pos, "history": history,
+                     "carry": None if carry is None else carry.cpu(),
+                     "torch_rng": torch.get_rng_state(),
+                     "tokenizer": {"config": tok.to_config(), "arrays": tok.to_arrays()}}, out)
+
+    bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step",
+               dynamic_ncols=True)
+    t0, tokens_done, ema = time.time(), 0, None
+    try:
+        while step < cfg.steps and (stop_after is None or step < stop_after):
+            if pos + cfg.seq_len + 1 > row_len:
+                pos, carry = 0, None
+            chunk = data[:, pos:pos + cfg.seq_len + 1].to(device)
+            frac = step / max(1, cfg.steps)
+            scale = (min(1.0, (step + 1) / max(1, cfg.warmup))
+                     * 0.5 * (1 + math.cos(math.pi * frac)))
+            for g, lr in zip(opt.param_groups, base_lrs):
+                g["lr"] = lr * max(scale, 0.02)
+            logits, s = net(chunk[:, :-1], carry)
+            loss = F.cross_entropy(logits.reshape(-1, tok.vocab_size),
+                                   chunk[:, 1:].reshape(-1))
+            opt.zero_grad(set_to_none=True)
+            loss.backward()
+            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
+            opt.step()
+            net.clamp_()
+            carry = s.detach()
+            pos += cfg.seq_len
+            step += 1
+            tokens_done += chunk.shape[0] * cfg.seq_len
+            ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+            bar.update(1)
+            bar.set_postfix(loss=f"{ema:.3f}",
+                            tok_s=f"{tokens_done / (time.time() - t0):.0f}")
+            if step % cfg.val_every == 0 or step == cfg.steps:
+                vb = net_bpb(net, tok, val_stories, device=device)
+                history.append({"step": step, "loss": ema, "val_bpb": vb,
+                                "elapsed_s": round(time.time() - t0, 1)})
+                bar.write(f"step {step}: train loss {ema:.3f} nats/token, val {vb:.3f} bpb")
+                checkpoint()
+            elif stop_after is not None and step == stop_after:
+                checkpoint()
+    except KeyboardInterrupt:
+        checkpoint()
+        bar.close()
+        log(f"interrupted: checkpoint at step {step} written to {out}; continue with --resume")
+        raise
+    bar.close()
+    return out
+
+
+def load_checkpoint(path: Path):
+    """``(net, tokenizer, config, history)`` from a training checkpoint."""
+    state = torch.load(path, map_location="cpu", weights_only=False)
+    cfg = TrainConfig.from_dict(state["config"])
+    tok = Tokenizer.from_config(state["tokenizer"]["config"], state["tokenizer"]["arrays"])
+    net = RecurrentLM(cfg.model, tok.vocab_size, tok.eot_id)
+    net.load_state_dict(state["net"])
+    net.eval()
+    return net, tok, cfg, state["history"]
+
+
+def config_summary(cfg: TrainConfig) -> str:
+    return json.dumps(cfg.to_dict(), sort_keys=True)

@@ -1,0 +1,1 @@
+"""trnn.sim (see README)."""

@@ -1,0 +1,128 @@
+"""Training, checkpoint/resume, export and the CLI, end to end on tiny synthetic data."""
+
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+
+from trnn.main import main
+from trnn.model.evaluate import machine_bpb
+from trnn.model.golden import NumpyEngine
+from trnn.model.machine import Machine
+from trnn.model.net import ModelConfig
+from trnn.model.train import TrainConfig, load_checkpoint, net_bpb, train
+
+
+def tiny_cfg(data, **kw):
+    base = dict(model=ModelConfig(state_bits=16, embed_bits=6, fanin=6, readout_fanin=8),
+                data=str(data), batch=8, seq_len=16, steps=12, val_every=6, val_stories=5)
+    base.update(kw)
+    return TrainConfig(**base)
+
+
+def test_training_is_deterministic_and_resumes(tiny_data, tmp_path):
+    torch.set_num_threads(1)
+    a = train(tiny_cfg(tiny_data), tmp_path / "a.pt", progress=False, log=lambda *_: None)
+    # interrupted run: 6 steps, then resumed to 12 with the saved config
+    b = tmp_path / "b.pt"
+    train(tiny_cfg(tiny_data), b, progress=False, log=lambda *_: None, stop_after=5)
+    assert torch.load(b, weights_only=False)["step"] == 5
+    train(tiny_cfg(tiny_data), b, progress=False, log=lambda *_: None)
+    na, *_ , ha = load_checkpoint(a)
+    nb, *_ , hb = load_checkpoint(b)
+    for (k, va), (_, vb) in zip(na.state_dict().items(), nb.state_dict().items()):
+        assert torch.equal(va, vb), k
+    assert [h["step"] for h in ha] == [6, 12] and [h["step"] for h in hb] == [6, 12]
+
+
+def test_training_lowers_loss(tiny_data, tmp_path):
+    torch.set_num_threads(1)
+    cfg = tiny_cfg(tiny_data, steps=60, val_every=30)
+    train(cfg, tmp_path / "c.pt", progress=False, log=lambda *_: None)
+    _, _, _, hist = load_checkpoint(tmp_path / "c.pt")
+    assert hist[-1]["val_bpb"] < 5.0   # uniform over 257 tokens is 8.0 bits per token
+
+
+def test_export_eval_generate_cli(tiny_data, tmp_path, capsysbinary):
+    capsys = capsysbinary
+    torch.set_num_threads(1)
+    ck, mf = tmp_path / "m.pt", tmp_path / "m.trnn"
+    assert main(["train", "--out", str(ck), "--data", str(tiny_data), "--state-bits", "16",
+                 "--embed-bits", "6", "--fanin", "6", "--steps", "20", "--batch", "8",
+                 "--seq-len", "16", "--val-every", "10", "--val-stories", "5",
+                 "--quiet"]) == 0
+    assert main(["export", str(ck), "-o", str(mf)]) == 0
+    net, tok, _, _ = load_checkpoint(ck)
+    m = Machine.load(mf)
+    stories = ["The cat ran.", "A big dog saw the sun and was happy."]
+    # the deployed integers score text like the quantised network (states are equal; the
+    # network applies softmax in float32 first, hence the float tolerance here only)
+    assert machine_bpb(m, stories)[0] == pytest.approx(net_bpb(net, tok, stories), rel=1e-6)  # float32 vs float64 softmax
+    capsys.readouterr()
+    for engine in ("numpy", "torch"):
+        assert main(["generate", "--model", str(mf), "--prompt", "The cat", "--engine",
+                     engine, "--temperature", "0.8", "--seed", "7", "--max-tokens", "40"]) == 0
+    out = capsys.readouterr().out
+    first, second = out[:len(out) // 2], out[len(out) // 2:]
+    assert first == second and first.startswith(b"The cat")
+    assert main(["eval", str(mf), "--data", str(tiny_data), "--quiet"]) == 0
+    assert b"bpb" in capsys.readouterr().out
+    assert main(["info", str(mf)]) == 0
+    assert b"nonzero ternary weights" in capsys.readouterr().out
+
+
+def one_line_error(args, capsys, code=2):
+    assert main(args) == code
+    err = capsys.readouterr().err
+    assert err.startswith("trnn: error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_bad_input_one_line(tmp_path, capsys):
+    m = Machine.random(np.random.default_rng(0))
+    good = tmp_path / "m.trnn"
+    m.save(good)
+    trunc = tmp_path / "t.trnn"
+    trunc.write_bytes(good.read_bytes()[:-3])
+    assert "not found" in one_line_error(["info", str(tmp_path / "missing.trnn")], capsys)
+    assert "truncated" in one_line_error(["generate", "--model", str(trunc)], capsys)
+    assert "no shipped model" in one_line_error(["info", "medium"], capsys)
+    assert "invalid choice" in one_line_error(["generate", "--engine", "verilog"], capsys)
+    assert "must be a finite number" in one_line_error(["generate", "--temperature", "-1"],
+                                                       capsys)
+    assert "cannot encode text" in one_line_error(["generate", "--model", str(good)], capsys)
+    assert "seed" in one_line_error(["generate", "--model", str(good), "--seed", "-4"],
+                                    capsys)
+    assert "not found" in one_line_error(["export", str(tmp_path / "x.pt"), "-o", "y"],
+                                         capsys)
+
+
+def test_unencodable_prompt_one_line(tmp_path, capsys):
+    from trnn.model.tokenizer import Tokenizer
+    from conftest import make_stories
+    tok = Tokenizer.train_bpe(make_stories(50, 1), vocab_size=50, limit_alphabet=30)
+    m = Machine.random(np.random.default_rng(0), tokenizer=tok)
+    p = tmp_path / "bpe.trnn"
+    m.save(p)
+    assert "cannot encode" in one_line_error(["generate", "--model", str(p), "--prompt",
+                                              "snow \u2603"], capsys)
+
+
+def test_newer_format_one_line(tmp_path, capsys):
+    import struct
+    m = Machine.random(np.random.default_rng(0))
+    p = tmp_path / "m.trnn"
+    m.save(p)
+    raw = bytearray(p.read_bytes())
+    raw[4:6] = struct.pack("<H", 99)
+    p.write_bytes(bytes(raw))
+    assert "newer" in one_line_error(["info", str(p)], capsys)
+
+
+def test_console_script_help():
+    out = subprocess.run([sys.executable, "-m", "trnn", "--help"], capture_output=True,
+                         text=True, check=True).stdout
+    for cmd in ("generate", "train", "eval", "export", "info"):
+        assert cmd in out
