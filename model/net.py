@@ -25,7 +25,8 @@ from .tokenizer import Tokenizer
 class ModelConfig:
     """Architecture. ``fanin``/``readout_fanin`` cap nonzero weights per neuron (0 = no cap);
     ``sparsity`` sets the ternary dead zone: a latent weight is zero unless its magnitude
-    exceeds ``sparsity × mean |w|`` of its row."""
+    exceeds ``sparsity × mean |w|`` of its row. ``surrogate`` scales the width of the
+    straight-through gradient window of the binary units (``surrogate × √fan-in``)."""
 
     cell: str = "gated"
     state_bits: int = 64
@@ -33,6 +34,7 @@ class ModelConfig:
     fanin: int = 16
     readout_fanin: int = 0
     sparsity: float = 0.5
+    surrogate: float = 1.0
     quantize: bool = True
 
     def to_dict(self) -> dict:
@@ -101,6 +103,7 @@ class RecurrentLM(nn.Module):
         fan = cfg.fanin if cfg.fanin > 0 else H + E
         rfan = cfg.readout_fanin if cfg.readout_fanin > 0 else H
         self.pre_scale = math.sqrt(fan)
+        self.ste_width = cfg.surrogate * math.sqrt(fan)
         self.log_beta = nn.Parameter(torch.tensor(math.log(2.0 / math.sqrt(rfan))))
 
     # -- quantised views of the parameters (exactly what export writes) -----------------------
@@ -157,11 +160,11 @@ class RecurrentLM(nn.Module):
         H = self.cfg.state_bits
         q = self.cfg.quantize
         if self.cfg.cell == "threshold":
-            return binarize(pre, self.pre_scale) if q else torch.tanh(pre)
+            return binarize(pre, self.ste_width) if q else torch.tanh(pre)
         pz, pc = pre[:, :H], pre[:, H:]
         if q:
-            z = (binarize(pz, self.pre_scale) + 1) / 2
-            cand = binarize(pc, self.pre_scale)
+            z = (binarize(pz, self.ste_width) + 1) / 2
+            cand = binarize(pc, self.ste_width)
         else:
             z, cand = torch.sigmoid(pz), torch.tanh(pc)
         return z * cand + (1 - z) * s

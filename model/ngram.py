@@ -50,20 +50,8 @@ class NGram:
             ctypes = np.diff(np.append(first, len(jctx)))
             self.tables.append((joint, jcount, cctx, ctotal, ctypes))
 
-    def bits(self, stories: list[str]) -> tuple[float, int]:
-        """``(total bits, bytes)`` over ``stories`` scored one by one from a fresh EOT."""
-        total_bits, nbytes = 0.0, 0
-        pad = self.n - 1
-        seqs = []
-        for s in stories:
-            b = np.frombuffer(s.encode(), dtype=np.uint8).astype(np.int64)
-            seqs.append(np.concatenate([np.full(pad + 1, EOT), b, [EOT]]))
-            nbytes += len(b) + 1
-        seq = np.concatenate(seqs)
-        # target positions: everything after the leading pad+1 EOTs of each story
-        starts = np.cumsum([0] + [len(x) for x in seqs[:-1]])
-        targets = np.concatenate([np.arange(st + pad + 1, st + len(x))
-                                  for st, x in zip(starts, seqs)])
+    def _prob(self, seq: np.ndarray, targets: np.ndarray) -> np.ndarray:
+        """P(seq[i] | the n-1 symbols before it) for each i in ``targets`` (needs i ≥ n-1)."""
         p = np.full(len(targets), 1.0 / SYMBOLS)
         nxt = seq[targets]
         for k in range(self.n):
@@ -71,18 +59,37 @@ class NGram:
             for j in range(k, 0, -1):
                 ctx = (ctx << BITS) | seq[targets - j]
             joint, jcount, cctx, ctotal, ctypes = self.tables[k]
-            ci = np.searchsorted(cctx, ctx)
-            ci_ok = (ci < len(cctx)) & (cctx[np.minimum(ci, len(cctx) - 1)] == ctx)
-            tot = np.where(ci_ok, ctotal[np.minimum(ci, len(cctx) - 1)], 0).astype(np.float64)
-            typ = np.where(ci_ok, ctypes[np.minimum(ci, len(cctx) - 1)], 0).astype(np.float64)
+            ci = np.minimum(np.searchsorted(cctx, ctx), len(cctx) - 1)
+            seen = cctx[ci] == ctx
+            tot = np.where(seen, ctotal[ci], 0).astype(np.float64)
+            typ = np.where(seen, ctypes[ci], 0).astype(np.float64)
             key = (ctx << BITS) | nxt
-            ji = np.searchsorted(joint, key)
-            ji_ok = (ji < len(joint)) & (joint[np.minimum(ji, len(joint) - 1)] == key)
-            cnt = np.where(ji_ok, jcount[np.minimum(ji, len(joint) - 1)], 0).astype(np.float64)
-            seen = tot > 0
+            ji = np.minimum(np.searchsorted(joint, key), len(joint) - 1)
+            cnt = np.where(joint[ji] == key, jcount[ji], 0).astype(np.float64)
+            # Witten–Bell: mix the counts with the lower order by the number of seen types
             p = np.where(seen, (cnt + typ * p) / np.maximum(tot + typ, 1), p)
-        total_bits = float(-np.log2(p).sum())
-        return total_bits, nbytes
+        return p
+
+    def distribution(self, history: list[int]) -> np.ndarray:
+        """P(next symbol) over all 257 symbols after ``history`` (padded with EOT)."""
+        h = [EOT] * (self.n - 1) + list(history)
+        h = h[len(h) - (self.n - 1):] if self.n > 1 else []
+        seq = np.array([x for c in range(SYMBOLS) for x in (*h, c)], dtype=np.int64)
+        return self._prob(seq, np.arange(len(h), len(seq), len(h) + 1))
+
+    def bits(self, stories: list[str]) -> tuple[float, int]:
+        """``(total bits, bytes)`` over ``stories``, each scored from a run of EOTs."""
+        pad = self.n - 1
+        seqs, nbytes = [], 0
+        for s in stories:
+            b = np.frombuffer(s.encode(), dtype=np.uint8).astype(np.int64)
+            seqs.append(np.concatenate([np.full(pad + 1, EOT), b, [EOT]]))
+            nbytes += len(b) + 1
+        seq = np.concatenate(seqs)
+        starts = np.cumsum([0] + [len(x) for x in seqs[:-1]])
+        targets = np.concatenate([np.arange(st + pad + 1, st + len(x))
+                                  for st, x in zip(starts, seqs)])
+        return float(-np.log2(self._prob(seq, targets)).sum()), nbytes
 
     def bpb(self, stories: list[str]) -> float:
         b, n = self.bits(stories)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 import math
 import os
+import sys
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field, fields
@@ -126,8 +127,13 @@ def net_bpb(net: RecurrentLM, tok: Tokenizer, stories: list[str], batch: int = 6
     return bits / nbytes
 
 
+def _log(msg: str) -> None:
+    from tqdm import tqdm
+    tqdm.write(msg, file=sys.stderr)  # above the progress bar, unbuffered
+
+
 def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = True,
-          log=print, stop_after: int | None = None) -> Path:
+          log=_log, stop_after: int | None = None) -> Path:
     """Train per ``cfg``, writing ``out`` (a checkpoint) every validation, at the end, and
     when interrupted (Ctrl-C), so no finished step is lost.
 
@@ -219,7 +225,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
                 vb = net_bpb(net, tok, val_stories, device=device)
                 history.append({"step": step, "loss": ema, "val_bpb": vb,
                                 "elapsed_s": round(time.time() - t0, 1)})
-                bar.write(f"step {step}: train loss {ema:.3f} nats/token, val {vb:.3f} bpb")
+                log(f"step {step}: train loss {ema:.3f} nats/token, val {vb:.3f} bpb")
                 checkpoint()
             elif stop_after is not None and step == stop_after:
                 checkpoint()

@@ -1,0 +1,101 @@
+"""Quality benchmark: validation bits per byte of n-gram baselines, ternary models and twins.
+
+    python benchmarks/quality.py [--data DIR] [--stories N]
+
+Evaluates (never trains) what exists: byte n-grams (n = 1, 3, 5, 7) fitted on the training
+text, every ternary model of ``benchmarks/zoo.py`` as deployed integers (``trnn eval``'s
+figure), and its float twin. Prints a Markdown table and writes it with the raw numbers to
+``benchmarks/results/quality.md`` and ``quality.json``. Deterministic: a re-run prints the
+same table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+
+from zoo import ZOO, model_path, twin_path  # noqa: E402
+
+from trnn.model.cost import machine_cost  # noqa: E402
+from trnn.model.data import read_stories, resolve_split  # noqa: E402
+from trnn.model.evaluate import machine_bpb  # noqa: E402
+from trnn.model.machine import Machine  # noqa: E402
+from trnn.model.ngram import NGram  # noqa: E402
+from trnn.model.train import load_checkpoint, net_bpb  # noqa: E402
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", help="data directory (default: TRNN_DATA or ../shared/...)")
+    ap.add_argument("--stories", type=int, help="only the first N validation stories")
+    ap.add_argument("--out", default=str(HERE / "results"), help="results directory")
+    a = ap.parse_args()
+
+    train = read_stories(resolve_split(a.data, "train"))
+    valid = read_stories(resolve_split(a.data, "valid"), a.stories)
+    rows = []
+
+    def add(**r):
+        rows.append(r)
+        print(f"  {r['model']:<16} {r['bpb']:.4f} bpb  ({r['seconds']:.0f} s)", flush=True)
+
+    print(f"{len(valid)} validation stories, {len(train)} training stories", flush=True)
+    for n in (1, 3, 5, 7):
+        t = time.time()
+        add(model=f"byte {n}-gram", kind="n-gram (Witten-Bell)", state_bits=None,
+            weights=None, bpb=NGram(n, train).bpb(valid), seconds=time.time() - t)
+    for name in ZOO:
+        mp, tp = model_path(name), twin_path(name)
+        if mp.exists():
+            t = time.time()
+            m = Machine.load(mp)
+            c = machine_cost(m)
+            bpb, _ = machine_bpb(m, valid)
+            add(model=name, kind="ternary, deployed integers", state_bits=m.H,
+                weights=sum(c.nnz.values()), cell_weights=sum(v for k, v in c.nnz.items()
+                                                              if k != "readout"),
+                bpb=bpb, seconds=time.time() - t)
+        else:
+            print(f"  {name}: no model file {mp} (run benchmarks/zoo.py)", flush=True)
+        if tp.exists():
+            t = time.time()
+            net, tok, cfg, _ = load_checkpoint(tp)
+            dense = sum(p.numel() for p in (net.W, net.R))
+            add(model=f"{name} float twin", kind="float twin (dense, real-valued)",
+                state_bits=cfg.model.state_bits, weights=dense,
+                bpb=net_bpb(net, tok, valid), seconds=time.time() - t)
+
+    by = {r["model"]: r["bpb"] for r in rows}
+    lines = ["| model | kind | state bits | nonzero weights | val bpb | gap to float twin |",
+             "|---|---|---:|---:|---:|---:|"]
+    for r in rows:
+        twin = by.get(f"{r['model']} float twin")
+        gap = f"+{r['bpb'] - twin:.3f}" if twin is not None else ""
+        lines.append(f"| {r['model']} | {r['kind']} | {r['state_bits'] or ''} | "
+                     f"{r['weights'] or ''} | {r['bpb']:.3f} | {gap} |")
+    table = "\n".join(lines)
+    print()
+    print(table)
+    out = Path(a.out)
+    out.mkdir(parents=True, exist_ok=True)
+    head = (f"# Quality benchmark\n\n`python benchmarks/quality.py` on {len(valid)} validation "
+            f"stories ({sum(len(s.encode()) + 1 for s in valid)} bytes). Ternary models are "
+            "scored as deployed integers (docs/machine.md §7); float twins have the same "
+            "shape with dense real weights and continuous states. Weights: nonzero ternary "
+            "weights in gates + readout; for twins, all real weights.\n\n")
+    (out / "quality.md").write_text(head + table + "\n")
+    (out / "quality.json").write_text(json.dumps(
+        {"rows": rows, "valid_stories": len(valid), "python": platform.python_version()},
+        indent=1) + "\n")
+    print(f"\nwrote {out / 'quality.md'} and {out / 'quality.json'}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,75 @@
+"""The models of the quality benchmark, and a script that trains the missing ones.
+
+    python benchmarks/zoo.py [--only NAME ...]
+
+Each entry is trained with ``trnn train`` flags; the ternary result is exported to
+``benchmarks/models/NAME.trnn`` (the shipped ones to ``models/NAME.trnn``) and its float twin
+is kept as a slim checkpoint ``benchmarks/models/NAME.twin.pt`` (weights, config, tokenizer,
+history; no optimizer state). Checkpoints go to ``runs/`` and resume if interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+
+COMMON = ["--cell", "gated", "--val-every", "500", "--val-stories", "200"]
+ZOO = {
+    # name: (flags, shipped?)
+    "tiny": (["--state-bits", "32", "--embed-bits", "8", "--fanin", "8", "--readout-fanin",
+              "0", "--steps", "2000"], False),
+    "small": (["--state-bits", "64", "--embed-bits", "16", "--fanin", "15", "--readout-fanin",
+               "0", "--steps", "3000"], True),
+    "medium": (["--state-bits", "128", "--embed-bits", "24", "--fanin", "24",
+                "--readout-fanin", "32", "--steps", "3000"], False),
+    "large": (["--state-bits", "256", "--embed-bits", "32", "--fanin", "32",
+               "--readout-fanin", "64", "--steps", "4000"], True),
+}
+
+
+def model_path(name: str) -> Path:
+    shipped = ZOO[name][1]
+    return (ROOT / "models" if shipped else ROOT / "benchmarks" / "models") / f"{name}.trnn"
+
+
+def twin_path(name: str) -> Path:
+    return ROOT / "benchmarks" / "models" / f"{name}.twin.pt"
+
+
+def slim(ckpt: Path, out: Path) -> None:
+    s = torch.load(ckpt, map_location="cpu", weights_only=False)
+    torch.save({k: s[k] for k in ("config", "net", "tokenizer", "history")}, out)
+
+
+def run(args: list[str]) -> None:
+    print("+ trnn", " ".join(args), flush=True)
+    subprocess.run([sys.executable, "-m", "trnn", *args], check=True)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", choices=sorted(ZOO), help="train only these")
+    ap.add_argument("--threads", default="2")
+    a = ap.parse_args()
+    for name in a.only or ZOO:
+        flags = ZOO[name][0] + COMMON + ["--threads", a.threads, "--quiet"]
+        runs = ROOT / "runs"
+        if not model_path(name).exists():
+            ck = runs / f"{name}.pt"
+            run(["train", "--out", str(ck), "--resume", *flags])
+            run(["export", str(ck), "-o", str(model_path(name))])
+        if not twin_path(name).exists():
+            ck = runs / f"{name}.twin.pt"
+            run(["train", "--out", str(ck), "--resume", "--float-twin", *flags])
+            twin_path(name).parent.mkdir(parents=True, exist_ok=True)
+            slim(ck, twin_path(name))
+
+
+if __name__ == "__main__":
+    main()
