@@ -41,10 +41,6 @@ class Cost:
     luts: dict[str, float]
     rom_bits: dict[str, int]
 
-    @property
-    def logic_nnz(self) -> int:
-        return sum(v for k, v in self.nnz.items() if k != "readout") + self.nnz["readout"]
-
 
 def machine_cost(m: Machine) -> Cost:
     nnz = {f"gate {g}": int((m.W[g] != 0).sum()) for g in m.gates}

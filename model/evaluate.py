@@ -20,36 +20,35 @@ def _log_softmax(x: np.ndarray) -> np.ndarray:
     return x - m - np.log(np.exp(x - m).sum(axis=-1, keepdims=True))
 
 
-def machine_bpb(m: Machine, stories: list[str], engine=None, batch: int = 256,
-                progress: bool = False) -> tuple[float, int]:
+def machine_bpb(m: Machine, stories: list[str], engine=None, progress: bool = False
+                ) -> tuple[float, int]:
     """``(bits per byte, bytes)`` of ``stories`` under machine ``m``.
 
     Each story is read as EOT, its tokens, EOT, starting from ``h0``; every story token and
-    the closing EOT are predicted, and the EOT counts as one byte."""
+    the closing EOT are predicted, and the EOT counts as one byte. All stories run as one
+    batch, longest first, so finished stories drop off the end of the batch."""
     from tqdm import tqdm
 
     eng = engine or NumpyEngine(m)
     tok = m.tokenizer
     beta = float(m.logit_scale)
-    bits, nbytes = 0.0, 0
-    enc_all = [tok.encode(s) for s in stories]
-    total = sum(len(e) + 1 for e in enc_all)
-    bar = tqdm(total=total, disable=not progress, unit="tok", dynamic_ncols=True)
-    for i in range(0, len(stories), batch):
-        enc = enc_all[i:i + batch]
-        T = max(len(e) for e in enc)
-        ids = np.full((len(enc), T + 2), tok.eot_id, dtype=np.int64)
-        for r, e in enumerate(enc):
-            ids[r, 1:1 + len(e)] = e
-        lengths = np.array([len(e) + 1 for e in enc])
-        h = eng.initial_state(len(enc))
-        for t in range(T + 1):
-            h = eng.step(h, ids[:, t])
-            live = lengths > t
-            s = np.asarray(eng.scores(h), dtype=np.float64)[live] * beta
-            lp = _log_softmax(s)
-            bits -= lp[np.arange(lp.shape[0]), ids[live, t + 1]].sum() / math.log(2)
-            bar.update(int(live.sum()))
-        nbytes += sum(len(s.encode()) + 1 for s in stories[i:i + batch])
-    bar.close()
+    enc = sorted((tok.encode(s) for s in stories), key=len, reverse=True)
+    if not enc:
+        raise ValueError("no stories to evaluate")
+    lengths = np.array([len(e) + 1 for e in enc])      # predictions per story
+    T = int(lengths[0])
+    ids = np.full((len(enc), T + 1), tok.eot_id, dtype=np.int64)
+    for r, e in enumerate(enc):
+        ids[r, 1:1 + len(e)] = e
+    bits = 0.0
+    h = eng.initial_state(len(enc))
+    with tqdm(total=int(lengths.sum()), disable=not progress, unit="tok",
+              dynamic_ncols=True) as bar:
+        for t in range(T):
+            live = int((lengths > t).sum())             # a prefix, lengths are sorted
+            h = eng.step(h[:live], ids[:live, t])
+            lp = _log_softmax(np.asarray(eng.scores(h), dtype=np.float64) * beta)
+            bits -= lp[np.arange(live), ids[:live, t + 1]].sum() / math.log(2)
+            bar.update(live)
+    nbytes = sum(len(s.encode()) + 1 for s in stories)
     return bits / nbytes, nbytes

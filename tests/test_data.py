@@ -54,3 +54,19 @@ def test_ngram_probabilities_sum_to_one():
     # 'ab' was followed by c, EOT, d: those dominate
     p = m.distribution([97, 98])
     assert p[ord("c")] > p[ord("z")] and p[ord("d")] > p[ord("z")]
+
+
+def test_download_writes_tinystories_layout(tmp_path, monkeypatch):
+    """The hub path, with a stand-in ``datasets`` module (no network in tests)."""
+    import sys
+    import types
+
+    rows = {"train": [{"text": "One.\n\nTwo."}, {"text": " Three. "}, {"text": "Four."}],
+            "validation": [{"text": "Val story."}]}
+    fake = types.ModuleType("datasets")
+    fake.load_dataset = lambda name, split: rows[split]
+    monkeypatch.setitem(sys.modules, "datasets", fake)
+    from trnn.model.data import download_tinystories
+    out = download_tinystories(tmp_path / "ts", max_train=2)
+    assert read_stories(out / "train.txt") == ["One.\nTwo.", "Three."]
+    assert read_stories(resolve_split(out, "valid")) == ["Val story."]
