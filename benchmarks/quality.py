@@ -95,6 +95,45 @@ def main() -> None:
         {"rows": rows, "valid_stories": len(valid), "python": platform.python_version()},
         indent=1) + "\n")
     print(f"\nwrote {out / 'quality.md'} and {out / 'quality.json'}")
+    plot(rows, out / "quality.png")
+
+
+def plot(rows: list[dict], path: Path) -> None:
+    """bpb against nonzero weights: ternary models as a line, twins as points, n-grams as
+    horizontal references."""
+    try:
+        import matplotlib
+        matplotlib.use("Agg")
+        import matplotlib.pyplot as plt
+    except ImportError:
+        print("(no plot: pip install matplotlib)")
+        return
+    fig, ax = plt.subplots(figsize=(7, 4.5))
+    tern = sorted((r for r in rows if r["kind"].startswith("ternary")),
+                  key=lambda r: r["weights"])
+    ax.plot([r["weights"] for r in tern], [r["bpb"] for r in tern], "o-", label="ternary")
+    for r in tern:
+        ax.annotate(r["model"], (r["weights"], r["bpb"]), textcoords="offset points",
+                    xytext=(5, 5))
+    twins = [r for r in rows if r["kind"].startswith("float")]
+    ax.plot([r["weights"] for r in twins], [r["bpb"] for r in twins], "s",
+            label="float twin (dense)")
+    for r in twins:
+        ax.annotate(r["model"], (r["weights"], r["bpb"]), textcoords="offset points",
+                    xytext=(5, -12))
+    for r in rows:
+        if r["kind"].startswith("n-gram"):
+            ax.axhline(r["bpb"], color="gray", lw=0.8, ls="--")
+            ax.text(ax.get_xlim()[0], r["bpb"], " " + r["model"], va="bottom",
+                    fontsize=8, color="gray")
+    ax.set_xscale("log")
+    ax.set_xlabel("weights (nonzero ternary; all real for twins)")
+    ax.set_ylabel("validation bits per byte")
+    ax.set_title("trnn quality: deployed integer models vs baselines")
+    ax.legend(loc="upper right")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+    print(f"wrote {path}")
 
 
 if __name__ == "__main__":

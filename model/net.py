@@ -189,9 +189,12 @@ class RecurrentLM(nn.Module):
 
     @torch.no_grad()
     def clamp_(self) -> None:
-        """Keep latent weights in [−1, 1] so a sign can always flip back."""
+        """Keep the latent embedding and h0 in [−1, 1] so a sign can always flip back.
+
+        The weights are not clamped: the fan-in cap keeps the largest latent magnitudes, and
+        clamping makes many of them tie at 1, which turns that choice arbitrary."""
         if self.cfg.quantize:
-            for p in (self.embedding, self.h0, self.W, self.R):
+            for p in (self.embedding, self.h0):
                 p.clamp_(-1, 1)
 
 

@@ -8,7 +8,6 @@ machine, so training sees stories exactly as generation does.
 
 from __future__ import annotations
 
-import json
 import math
 import os
 import sys
@@ -251,7 +250,3 @@ def load_checkpoint(path: Path):
     net.load_state_dict(state["net"])
     net.eval()
     return net, tok, cfg, state["history"]
-
-
-def config_summary(cfg: TrainConfig) -> str:
-    return json.dumps(cfg.to_dict(), sort_keys=True)

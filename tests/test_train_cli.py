@@ -9,7 +9,6 @@ import torch
 
 from trnn.main import main
 from trnn.model.evaluate import machine_bpb
-from trnn.model.golden import NumpyEngine
 from trnn.model.machine import Machine
 from trnn.model.net import ModelConfig
 from trnn.model.train import TrainConfig, load_checkpoint, net_bpb, train
@@ -39,7 +38,7 @@ def test_training_is_deterministic_and_resumes(tiny_data, tmp_path):
 
 def test_training_lowers_loss(tiny_data, tmp_path):
     torch.set_num_threads(1)
-    cfg = tiny_cfg(tiny_data, steps=60, val_every=30)
+    cfg = tiny_cfg(tiny_data, steps=60, val_every=30, lr=0.1)
     train(cfg, tmp_path / "c.pt", progress=False, log=lambda *_: None)
     _, _, _, hist = load_checkpoint(tmp_path / "c.pt")
     assert hist[-1]["val_bpb"] < 5.0   # uniform over 257 tokens is 8.0 bits per token
