@@ -257,8 +257,6 @@ def build_parser() -> argparse.ArgumentParser:
     for name in ("state_bits", "embed_bits", "fanin", "readout_fanin"):
         t.add_argument("--" + name.replace("_", "-"), type=int, dest=name)
     t.add_argument("--sparsity", type=float, help="ternary dead zone (x mean |w| of a row)")
-    t.add_argument("--anneal", type=float, help="fraction of training with soft (tanh) "
-                   "binary units before they turn hard (default 0: hard throughout)")
     t.add_argument("--surrogate", type=float, help="width of the straight-through gradient "
                    "window, x sqrt(fan-in) (default 1)")
     t.set_defaults(fn=cmd_train)

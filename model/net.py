@@ -26,10 +26,7 @@ class ModelConfig:
     """Architecture. ``fanin``/``readout_fanin`` cap nonzero weights per neuron (0 = no cap);
     ``sparsity`` sets the ternary dead zone: a latent weight is zero unless its magnitude
     exceeds ``sparsity × mean |w|`` of its row. ``surrogate`` scales the width of the
-    straight-through gradient window of the binary units (``surrogate × √fan-in``).
-    ``anneal`` is the fraction of training during which the binary units are soft (tanh of a
-    sharpening slope) before they become hard; the last part of training and every
-    validation and export use the hard units, i.e. the exact machine."""
+    straight-through gradient window of the binary units (``surrogate × √fan-in``)."""
 
     cell: str = "gated"
     state_bits: int = 64
@@ -38,7 +35,6 @@ class ModelConfig:
     readout_fanin: int = 0
     sparsity: float = 0.5
     surrogate: float = 1.0
-    anneal: float = 0.0
     quantize: bool = True
 
     def to_dict(self) -> dict:
@@ -108,22 +104,15 @@ class RecurrentLM(nn.Module):
         rfan = cfg.readout_fanin if cfg.readout_fanin > 0 else H
         self.pre_scale = math.sqrt(fan)
         self.ste_width = cfg.surrogate * math.sqrt(fan)
-        #: 0 = hard binary units (the machine); > 0 = tanh(pre / (softness · width)), training only
-        self.softness = 0.0
         self.log_beta = nn.Parameter(torch.tensor(math.log(2.0 / math.sqrt(rfan))))
 
     # -- quantised views of the parameters (exactly what export writes) -----------------------
-    def _bin(self, pre: torch.Tensor, width: float) -> torch.Tensor:
-        if self.softness > 0:
-            return torch.tanh(pre / (self.softness * width))
-        return binarize(pre, width)
-
     def q_embedding(self):
         e = self.embedding
-        return self._bin(e, 0.5) if self.cfg.quantize else torch.tanh(e)
+        return binarize(e, 0.5) if self.cfg.quantize else torch.tanh(e)
 
     def q_h0(self):
-        return self._bin(self.h0, 0.5) if self.cfg.quantize else torch.tanh(self.h0)
+        return binarize(self.h0, 0.5) if self.cfg.quantize else torch.tanh(self.h0)
 
     def q_W(self):
         if not self.cfg.quantize:
@@ -171,11 +160,11 @@ class RecurrentLM(nn.Module):
         H = self.cfg.state_bits
         q = self.cfg.quantize
         if self.cfg.cell == "threshold":
-            return self._bin(pre, self.ste_width) if q else torch.tanh(pre)
+            return binarize(pre, self.ste_width) if q else torch.tanh(pre)
         pz, pc = pre[:, :H], pre[:, H:]
         if q:
-            z = (self._bin(pz, self.ste_width) + 1) / 2
-            cand = self._bin(pc, self.ste_width)
+            z = (binarize(pz, self.ste_width) + 1) / 2
+            cand = binarize(pc, self.ste_width)
         else:
             z, cand = torch.sigmoid(pz), torch.tanh(pc)
         return z * cand + (1 - z) * s

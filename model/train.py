@@ -114,7 +114,6 @@ def net_bpb(net: RecurrentLM, tok: Tokenizer, stories: list[str], batch: int = 6
     Each story starts from ``h0``; every story token and the closing EOT are predicted; the
     EOT counts as one byte (see docs/machine.md §Evaluation)."""
     net.eval()
-    softness, net.softness = net.softness, 0.0   # always measure the hard machine
     bits, nbytes = 0.0, 0
     for ids, mask, nb in story_batches(tok, stories, batch):
         ids_t = torch.as_tensor(ids, device=device)
@@ -123,7 +122,6 @@ def net_bpb(net: RecurrentLM, tok: Tokenizer, stories: list[str], batch: int = 6
         nll = -lp.gather(-1, ids_t[:, 1:].unsqueeze(-1)).squeeze(-1)
         bits += float(nll[torch.as_tensor(mask, device=device)].sum()) / math.log(2)
         nbytes += nb
-    net.softness = softness
     net.train()
     return bits / nbytes
 
@@ -206,8 +204,6 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
                      * 0.5 * (1 + math.cos(math.pi * frac)))
             for g, lr in zip(opt.param_groups, base_lrs):
                 g["lr"] = lr * max(scale, 0.02)
-            if cfg.model.quantize and cfg.model.anneal > 0:
-                net.softness = max(0.0, 1.0 - frac / cfg.model.anneal)
             logits, s = net(chunk[:, :-1], carry)
             loss = F.cross_entropy(logits.reshape(-1, tok.vocab_size),
                                    chunk[:, 1:].reshape(-1))
