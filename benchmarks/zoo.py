@@ -24,17 +24,17 @@ COMMON = ["--cell", "gated", "--tokenizer", "bpe", "--vocab-size", "512",
 # the float twins are dense real-valued nets and train best at a higher rate; only the two
 # shipped sizes have one (CPU time), the large one with fewer steps
 TWIN = ["--lr", "0.1", "--bias-lr", "0.1"]
-TWIN_STEPS = {"small": "3000", "large": "2000"}
+TWIN_STEPS = {"small": "3000", "large": "1500"}
 ZOO = {
     # name: (flags, shipped?) — in training order
     "large": (["--state-bits", "256", "--embed-bits", "32", "--fanin", "32",
                "--readout-fanin", "32", "--steps", "3000"], True),
     "small": (["--state-bits", "64", "--embed-bits", "16", "--fanin", "15", "--readout-fanin",
-               "0", "--steps", "3000"], True),
+               "0", "--steps", "2000"], True),
     "medium": (["--state-bits", "128", "--embed-bits", "24", "--fanin", "24",
-                "--readout-fanin", "24", "--steps", "1500"], False),
+                "--readout-fanin", "24", "--steps", "1000"], False),
     "tiny": (["--state-bits", "32", "--embed-bits", "8", "--fanin", "8", "--readout-fanin",
-              "0", "--steps", "1500"], False),
+              "0", "--steps", "1000"], False),
 }
 
 

@@ -74,6 +74,9 @@ def write_model_file(path: str | os.PathLike, config: dict, arrays: dict[str, np
     try:
         with os.fdopen(fd, "wb") as f:
             f.write(blob)
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; a model file is for sharing
         os.replace(tmp, path)
     except BaseException:
         if os.path.exists(tmp):

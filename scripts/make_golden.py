@@ -32,7 +32,11 @@ def main():
                               "max_tokens": n, "tokens": tr.tokens,
                               "text": m.tokenizer.decode(tr.tokens).decode("utf-8", "replace")})
     path = Path(__file__).resolve().parent.parent / "tests" / "golden" / "stories.json"
-    path.write_text(json.dumps(out, indent=1, ensure_ascii=False) + "\n")
+    # one case per line: reviewable diffs when a shipped model changes
+    body = ",\n".join(f" {json.dumps(name)}: [\n" + ",\n".join(
+        "  " + json.dumps(c, ensure_ascii=False) for c in cases) + "\n ]"
+        for name, cases in out.items())
+    path.write_text("{\n" + body + "\n}\n")
     print(f"wrote {path}")
 
 

@@ -1,0 +1,58 @@
+"""The shipped models: every engine reproduces the golden story texts exactly."""
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from trnn.model.deploy import TorchEngine
+from trnn.model.generate import generate
+from trnn.model.golden import NumpyEngine
+from trnn.model.machine import Machine, temperature_to_tq
+from trnn.models import SHIPPED, shipped_path
+
+GOLDEN = json.loads((Path(__file__).parent / "golden" / "stories.json").read_text())
+
+
+@pytest.fixture(scope="module", params=SHIPPED)
+def shipped(request):
+    return request.param, Machine.load(shipped_path(request.param))
+
+
+@pytest.mark.parametrize("engine", [NumpyEngine, TorchEngine])
+def test_golden_stories(shipped, engine):
+    name, m = shipped
+    eng = engine(m)
+    for case in GOLDEN[name]:
+        assert temperature_to_tq(case["temperature"], m.logit_scale) == case["tq"]
+        tr = generate(eng, m.tokenizer.encode(case["prompt"]), case["max_tokens"],
+                      tq=case["tq"], seed=case["seed"])
+        assert tr.tokens == case["tokens"], (name, engine.name, case["prompt"])
+
+
+def test_engines_agree_on_states_and_scores(shipped):
+    """Step by step on validation-like text, greedy and sampled, states and scores equal."""
+    _, m = shipped
+    npe, te = NumpyEngine(m), TorchEngine(m)
+    ids = m.tokenizer.encode("Once upon a time, there was a little girl named Lily. "
+                             "She liked to play outside in the sun.")
+    for tq, seed in ((0, 0), (300, 1), (2000, 2)):
+        a = generate(npe, ids, 60, tq=tq, seed=seed, record=True, stop_at_eot=False)
+        b = generate(te, ids, 60, tq=tq, seed=seed, record=True, stop_at_eot=False)
+        assert a.tokens == b.tokens
+        assert len(a.states) == len(b.states) > len(ids)
+        assert all(np.array_equal(x, y) for x, y in zip(a.states, b.states))
+        assert all(np.array_equal(x, y) for x, y in zip(a.scores, b.scores))
+
+
+def test_budgets(shipped):
+    """small: at most 2,000 nonzero weights in logic (the cell; its readout is a ROM of at most
+    96 Kbit); large: at most 36,000 in cell + readout."""
+    name, m = shipped
+    cell = sum(int((m.W[g] != 0).sum()) for g in m.gates)
+    readout = int((m.R != 0).sum())
+    if name == "small":
+        assert cell <= 2000 and 2 * m.V * m.H <= 96 * 1024
+    else:
+        assert cell + readout <= 36000
