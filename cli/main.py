@@ -41,6 +41,22 @@ def load_machine(name: str):
     return Machine.load(resolve_model(name))
 
 
+def load_ckpt(path: str):
+    """``load_checkpoint`` with one-line errors for a missing or unusable file."""
+    import pickle
+
+    from trnn.model.train import load_checkpoint
+
+    p = Path(path)
+    if not p.is_file():
+        raise CLIError(f"checkpoint not found: {p}")
+    try:
+        return load_checkpoint(p)
+    except (RuntimeError, KeyError, EOFError, ValueError, TypeError,
+            pickle.UnpicklingError) as e:
+        raise CLIError(f"{p} is not a usable trnn checkpoint ({type(e).__name__})") from None
+
+
 def make_engine(m, engine: str):
     if engine == "numpy":
         from trnn.model.golden import NumpyEngine
@@ -94,8 +110,8 @@ def cmd_eval(a) -> int:
     bpb, nbytes = machine_bpb(m, stories, make_engine(m, a.engine), progress=not a.quiet)
     rows = [(f"{a.model} (deployed integers, {a.engine})", bpb)]
     if a.twin:
-        from trnn.model.train import load_checkpoint, net_bpb
-        net, tok, _, _ = load_checkpoint(Path(a.twin))
+        from trnn.model.train import net_bpb
+        net, tok, _, _ = load_ckpt(a.twin)
         rows.append((f"{a.twin} ({'float twin' if not net.cfg.quantize else 'checkpoint'})",
                      net_bpb(net, tok, stories)))
     print(f"{len(stories)} stories, {nbytes} bytes")
@@ -106,15 +122,8 @@ def cmd_eval(a) -> int:
 
 def cmd_export(a) -> int:
     from trnn.model.net import to_machine
-    from trnn.model.train import load_checkpoint
 
-    ckpt = Path(a.checkpoint)
-    if not ckpt.is_file():
-        raise CLIError(f"checkpoint not found: {ckpt}")
-    try:
-        net, tok, cfg, history = load_checkpoint(ckpt)
-    except (RuntimeError, KeyError, EOFError) as e:
-        raise CLIError(f"{ckpt} is not a usable trnn checkpoint ({type(e).__name__})") from None
+    net, tok, cfg, history = load_ckpt(a.checkpoint)
     meta = {"train_config": cfg.to_dict(),
             "steps": history[-1]["step"] if history else 0,
             "val_bpb_during_training": history[-1]["val_bpb"] if history else None}
@@ -152,6 +161,8 @@ def cmd_train(a) -> int:
     out = Path(a.out)
     if out.exists() and not a.resume:
         raise CLIError(f"{out} exists; pass --resume to continue it or choose another --out")
+    if out.exists():
+        load_ckpt(str(out))  # a damaged checkpoint is reported before any work starts
     train(cfg, out, resume=a.resume, progress=not a.quiet)
     print(f"checkpoint: {out}")
     return 0

@@ -96,6 +96,10 @@ def test_bad_input_one_line(tmp_path, capsys):
                                     capsys)
     assert "not found" in one_line_error(["export", str(tmp_path / "x.pt"), "-o", "y"],
                                          capsys)
+    junk = tmp_path / "junk.pt"
+    junk.write_bytes(b"this is not a checkpoint")
+    assert "not a usable trnn checkpoint" in one_line_error(["export", str(junk), "-o", "y"],
+                                                            capsys)
 
 
 def test_unencodable_prompt_one_line(tmp_path, capsys):
