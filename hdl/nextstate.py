@@ -1,0 +1,62 @@
+"""The machine's next-state function as combinational logic (docs/machine.md §2).
+
+Weights are constants: each gate bit is the popcount of the set inputs with weight +1 minus
+that of the set inputs with weight −1, compared with its threshold. No clock: the core that
+holds the state register instantiates this and registers ``h_next``.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Const, Module, Signal, signed
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+
+def _gate_bit(x: Signal, weights, theta: int):
+    """1 when Σ_j weights[j]·x[j] ≥ theta, for constant ternary ``weights``."""
+    pos = [x[j] for j, w in enumerate(weights) if w > 0]
+    neg = [x[j] for j, w in enumerate(weights) if w < 0]
+    total = sum(pos, Const(0, 1)) - sum(neg, Const(0, 1))
+    return total >= Const(int(theta), signed(32))
+
+
+class NextState(wiring.Component):
+    """``h_next = step(h, token)`` for the machine ``m`` (a :class:`trnn.model.machine.Machine`),
+    purely combinational."""
+
+    def __init__(self, m):
+        self.m = m
+        super().__init__({
+            "h": In(m.H),
+            "token": In(range(m.V)),
+            "h_next": Out(m.H),
+        })
+
+    def elaborate(self, platform):
+        m = self.m
+        mod = Module()
+        emb = Signal(m.E)
+        with mod.Switch(self.token):
+            for t in range(m.V):
+                with mod.Case(t):
+                    mod.d.comb += emb.eq(int("".join(str(int(b)) for b in m.embedding[t][::-1]),
+                                             2))
+        h = Signal(m.H)
+        h0 = int("".join(str(int(b)) for b in m.h0[::-1]), 2)
+        mod.d.comb += h.eq(self.h)
+        with mod.If(self.token == m.eot_id):
+            mod.d.comb += h.eq(h0)
+        x = Signal(m.H + m.E)
+        mod.d.comb += x.eq(h | (emb << m.H))
+        bits = {}
+        for g in m.gates:
+            bits[g] = Signal(m.H, name=f"gate_{g}")
+            for i in range(m.H):
+                mod.d.comb += bits[g][i].eq(_gate_bit(x, m.W[g][i], m.theta[g][i]))
+        if m.cell == "threshold":
+            mod.d.comb += self.h_next.eq(bits["cand"])
+        else:
+            # per bit: take the candidate where the update gate fired, else keep h
+            mod.d.comb += self.h_next.eq((bits["update"] & bits["cand"])
+                                         | (~bits["update"] & h))
+        return mod
