@@ -1,0 +1,113 @@
+"""The trnn core: state register, next-state logic, readout scan and sampler.
+
+Contract (docs/machine.md §2–§5): each token accepted on ``tokens_in`` advances the state by
+one step (one clock cycle, combinational :class:`~trnn.hdl.nextstate.NextState`). If the
+token's ``choose`` bit is set, the core then scans the vocabulary, one entry per cycle — the
+readout row of entry ``v`` is read from a ROM (2 bits per weight: +1 mask, −1 mask), its
+score is ``popcount(h & pos) − popcount(h & neg) + c[v]``, and the sampler keeps the entry
+with the largest key — and offers the chosen token on ``choice``. A step therefore costs 1
+cycle, and a choice V + 1 more. ``tq`` is the integer temperature (0 = greedy); ``rng`` is the
+sampler state, loaded from ``rng_load_value`` while ``rng_load`` is high.
+"""
+
+from __future__ import annotations
+
+from amaranth.hdl import Module, Signal, signed
+from amaranth.lib import data, stream, wiring
+from amaranth.lib.memory import Memory
+from amaranth.lib.wiring import In, Out
+
+from .nextstate import NextState
+
+SCORE_SHIFT = 16  # docs/machine.md §5
+NOISE_BITS = 8
+
+
+def _bits_to_int(bits) -> int:
+    return sum(int(b) << i for i, b in enumerate(bits))
+
+
+class Core(wiring.Component):
+    """The machine ``m`` (a :class:`trnn.model.machine.Machine`) as a streaming core."""
+
+    def __init__(self, m):
+        self.m = m
+        self.token_layout = data.StructLayout({"token": range(m.V), "choose": 1})
+        super().__init__({
+            "tokens_in": In(stream.Signature(self.token_layout)),
+            "choice": Out(stream.Signature(range(m.V))),
+            "tq": In(16),
+            "rng_load": In(1),
+            "rng_load_value": In(32),
+            "h": Out(m.H, init=_bits_to_int(m.h0)),
+            "rng": Out(32, init=1),
+        })
+
+    def elaborate(self, platform):
+        m = self.m
+        V, H = m.V, m.H
+        mod = Module()
+        mod.submodules.next_state = ns = NextState(m)
+        mod.d.comb += [ns.h.eq(self.h), ns.token.eq(self.tokens_in.payload.token)]
+
+        rows = [_bits_to_int(m.R[v] > 0) | (_bits_to_int(m.R[v] < 0) << H) for v in range(V)]
+        mod.submodules.rom = rom = Memory(shape=2 * H, depth=V, init=rows)
+        cmax = int(abs(m.c).max()) if V else 0
+        score_shape = signed(max(H, cmax).bit_length() + 3)
+        mod.submodules.noise = noise = Memory(shape=signed(16), depth=2**NOISE_BITS,
+                                              init=[int(g) for g in m.noise])
+        v = Signal(range(V + 1))
+        rd = rom.read_port(domain="comb")
+        nrd = noise.read_port(domain="comb")
+        mod.d.comb += rd.addr.eq(v)
+        pos, neg = rd.data[:H] & self.h, rd.data[H:] & self.h
+        score = Signal(score_shape)
+        cvals = Signal(score_shape)
+        with mod.Switch(v):
+            for i in range(V):
+                with mod.Case(i):
+                    mod.d.comb += cvals.eq(int(m.c[i]))
+        mod.d.comb += score.eq(sum(pos[j] for j in range(H)) - sum(neg[j] for j in range(H))
+                               + cvals)
+
+        # the PRNG step and the sampling key of entry v
+        r = self.rng
+        x1 = r ^ (r << 13)[:32]
+        x2 = x1 ^ (x1 >> 17)
+        r_next = Signal(32)
+        mod.d.comb += r_next.eq(x2 ^ (x2 << 5)[:32])
+        mod.d.comb += nrd.addr.eq(r_next[32 - NOISE_BITS:])
+        key = Signal(signed(score_shape.width + SCORE_SHIFT + 18))
+        sampling = self.tq != 0
+        with mod.If(sampling):
+            mod.d.comb += key.eq((score << SCORE_SHIFT) + self.tq * nrd.data)
+        with mod.Else():
+            mod.d.comb += key.eq(score << SCORE_SHIFT)
+        best_key = Signal.like(key)
+        best = Signal(range(V))
+
+        with mod.If(self.rng_load):
+            mod.d.sync += self.rng.eq(self.rng_load_value)
+        with mod.FSM():
+            with mod.State("IDLE"):
+                mod.d.comb += self.tokens_in.ready.eq(1)
+                with mod.If(self.tokens_in.valid):
+                    mod.d.sync += [self.h.eq(ns.h_next), v.eq(0)]
+                    with mod.If(self.tokens_in.payload.choose):
+                        mod.next = "SCAN"
+            with mod.State("SCAN"):
+                with mod.If(sampling & ~self.rng_load):
+                    mod.d.sync += self.rng.eq(r_next)
+                # strictly greater: ties keep the lower token id
+                with mod.If((v == 0) | (key > best_key)):
+                    mod.d.sync += [best_key.eq(key), best.eq(v)]
+                mod.d.sync += v.eq(v + 1)
+                with mod.If(v == V - 1):
+                    mod.next = "OFFER"
+            with mod.State("OFFER"):
+                mod.d.comb += [self.choice.valid.eq(1), self.choice.payload.eq(best)]
+                with mod.If(self.choice.ready):
+                    mod.next = "IDLE"
+        return mod
+
+
