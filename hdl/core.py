@@ -17,7 +17,7 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from .nextstate import NextState
+from .nextstate import NextState, popcount
 
 SCORE_SHIFT = 16  # docs/machine.md §5
 NOISE_BITS = 8
@@ -67,8 +67,8 @@ class Core(wiring.Component):
             for i in range(V):
                 with mod.Case(i):
                     mod.d.comb += cvals.eq(int(m.c[i]))
-        mod.d.comb += score.eq(sum(pos[j] for j in range(H)) - sum(neg[j] for j in range(H))
-                               + cvals)
+        mod.d.comb += score.eq(popcount([pos[j] for j in range(H)])
+                               - popcount([neg[j] for j in range(H)]) + cvals)
 
         # the PRNG step and the sampling key of entry v
         r = self.rng

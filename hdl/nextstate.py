@@ -12,12 +12,21 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 
+def popcount(bits: list):
+    """Sum of 1-bit values as a balanced adder tree (a linear chain would be as deep as the
+    fan-in, both in logic and in the simulator's expression recursion)."""
+    terms = list(bits) or [Const(0, 1)]
+    while len(terms) > 1:
+        pairs = [terms[k] + terms[k + 1] for k in range(0, len(terms) - 1, 2)]
+        terms = pairs + ([terms[-1]] if len(terms) % 2 else [])
+    return terms[0]
+
+
 def _gate_bit(x: Signal, weights, theta: int):
     """1 when Σ_j weights[j]·x[j] ≥ theta, for constant ternary ``weights``."""
-    pos = [x[j] for j, w in enumerate(weights) if w > 0]
-    neg = [x[j] for j, w in enumerate(weights) if w < 0]
-    total = sum(pos, Const(0, 1)) - sum(neg, Const(0, 1))
-    return total >= Const(int(theta), signed(32))
+    pos = popcount([x[j] for j, w in enumerate(weights) if w > 0])
+    neg = popcount([x[j] for j, w in enumerate(weights) if w < 0])
+    return pos - neg >= Const(int(theta), signed(32))
 
 
 class NextState(wiring.Component):

@@ -57,3 +57,16 @@ def test_rtl_generation_equals_ref(seed, tq):
     assert got == ref.tokens
     want = [sum(int(b) << i for i, b in enumerate(s)) for s in ref.states]
     assert states == want
+
+
+@pytest.mark.parametrize("name", ["small", "large"])
+def test_rtl_equals_ref_on_shipped_models(name):
+    from trnn.models import shipped_path
+    m = Machine.load(shipped_path(name))
+    prompt = m.tokenizer.encode("Once upon a time")
+    for tq, seed in ((0, 0), (450, 5)):
+        ref = generate(NumpyEngine(m), prompt, 6, tq=tq, seed=seed, stop_at_eot=False,
+                       record=True)
+        got, states = rtl_generate(m, prompt, 6, tq, seed)
+        assert got == ref.tokens
+        assert states == [sum(int(b) << i for i, b in enumerate(s)) for s in ref.states]
