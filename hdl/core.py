@@ -3,7 +3,7 @@
 Contract (docs/machine.md §2–§5): each token accepted on ``tokens_in`` advances the state by
 one step (one clock cycle, combinational :class:`~trnn.hdl.nextstate.NextState`). If the
 token's ``choose`` bit is set, the core then scans the vocabulary, one entry per cycle — the
-readout row of entry ``v`` is read from a ROM (2 bits per weight: +1 mask, −1 mask), its
+readout row of entry ``v`` is read from a ROM in block RAM (+1 mask, −1 mask, c[v]), its
 score is ``popcount(h & pos) − popcount(h & neg) + c[v]``, and the sampler keeps the entry
 with the largest key — and offers the chosen token on ``choice``. A step therefore costs 1
 cycle, and a choice V + 1 more. ``tq`` is the integer temperature (0 = greedy); ``rng`` is the
@@ -50,25 +50,24 @@ class Core(wiring.Component):
         mod.submodules.next_state = ns = NextState(m)
         mod.d.comb += [ns.h.eq(self.h), ns.token.eq(self.tokens_in.payload.token)]
 
-        rows = [_bits_to_int(m.R[v] > 0) | (_bits_to_int(m.R[v] < 0) << H) for v in range(V)]
-        mod.submodules.rom = rom = Memory(shape=2 * H, depth=V, init=rows)
         cmax = int(abs(m.c).max()) if V else 0
         score_shape = signed(max(H, cmax).bit_length() + 3)
+        cw = score_shape.width
+        # one ROM row per entry: +1 mask, −1 mask, c[v]; read synchronously (block RAM), so
+        # the row of entry v is addressed one cycle before v is scored
+        rows = [_bits_to_int(m.R[v] > 0) | (_bits_to_int(m.R[v] < 0) << H)
+                | ((int(m.c[v]) & ((1 << cw) - 1)) << 2 * H) for v in range(V)]
+        mod.submodules.rom = rom = Memory(shape=2 * H + cw, depth=V, init=rows)
         mod.submodules.noise = noise = Memory(shape=signed(16), depth=2**NOISE_BITS,
                                               init=[int(g) for g in m.noise])
         v = Signal(range(V + 1))
-        rd = rom.read_port(domain="comb")
+        rd = rom.read_port()
         nrd = noise.read_port(domain="comb")
-        mod.d.comb += rd.addr.eq(v)
-        pos, neg = rd.data[:H] & self.h, rd.data[H:] & self.h
+        pos, neg = rd.data[:H] & self.h, rd.data[H:2 * H] & self.h
         score = Signal(score_shape)
-        cvals = Signal(score_shape)
-        with mod.Switch(v):
-            for i in range(V):
-                with mod.Case(i):
-                    mod.d.comb += cvals.eq(int(m.c[i]))
         mod.d.comb += score.eq(popcount([pos[j] for j in range(H)])
-                               - popcount([neg[j] for j in range(H)]) + cvals)
+                               - popcount([neg[j] for j in range(H)])
+                               + rd.data[2 * H:].as_signed())
 
         # the PRNG step and the sampling key of entry v
         r = self.rng
@@ -96,6 +95,7 @@ class Core(wiring.Component):
                     with mod.If(self.tokens_in.payload.choose):
                         mod.next = "SCAN"
             with mod.State("SCAN"):
+                mod.d.comb += rd.addr.eq(v + 1)
                 with mod.If(sampling & ~self.rng_load):
                     mod.d.sync += self.rng.eq(r_next)
                 # strictly greater: ties keep the lower token id
