@@ -1,12 +1,13 @@
 """The trnn core: state register, next-state logic, readout scan and sampler.
 
 Contract (docs/machine.md §2–§5): each token accepted on ``tokens_in`` advances the state by
-one step (one clock cycle, combinational :class:`~trnn.hdl.nextstate.NextState`). If the
+one step: the token's embedding is read from a block-RAM table in the accepting cycle and the
+state register takes the combinational :class:`~trnn.hdl.nextstate.NextState` in the next. If the
 token's ``choose`` bit is set, the core then scans the vocabulary, one entry per cycle — the
 readout row of entry ``v`` is read from a ROM in block RAM (+1 mask, −1 mask, c[v]), its
 score is ``popcount(h & pos) − popcount(h & neg) + c[v]``, and the sampler keeps the entry
-with the largest key — and offers the chosen token on ``choice``. A step therefore costs 1
-cycle, and a choice V + 1 more. ``tq`` is the integer temperature (0 = greedy); ``rng`` is the
+with the largest key — and offers the chosen token on ``choice``. A step therefore costs 2
+cycles, and a choice V + 1 more. ``tq`` is the integer temperature (0 = greedy); ``rng`` is the
 sampler state, loaded from ``rng_load_value`` while ``rng_load`` is high.
 """
 
@@ -47,8 +48,14 @@ class Core(wiring.Component):
         m = self.m
         V, H = m.V, m.H
         mod = Module()
-        mod.submodules.next_state = ns = NextState(m)
-        mod.d.comb += [ns.h.eq(self.h), ns.token.eq(self.tokens_in.payload.token)]
+        mod.submodules.next_state = ns = NextState(m, external_embedding=True)
+        mod.submodules.emb_rom = emb_rom = Memory(
+            shape=m.E, depth=V, init=[_bits_to_int(m.embedding[t]) for t in range(V)])
+        emb_rd = emb_rom.read_port()
+        token = Signal(range(V))
+        choose = Signal()
+        mod.d.comb += [emb_rd.addr.eq(self.tokens_in.payload.token),
+                       ns.h.eq(self.h), ns.token.eq(token), ns.emb.eq(emb_rd.data)]
 
         cmax = int(abs(m.c).max()) if V else 0
         score_shape = signed(max(H, cmax).bit_length() + 3)
@@ -91,9 +98,15 @@ class Core(wiring.Component):
             with mod.State("IDLE"):
                 mod.d.comb += self.tokens_in.ready.eq(1)
                 with mod.If(self.tokens_in.valid):
-                    mod.d.sync += [self.h.eq(ns.h_next), v.eq(0)]
-                    with mod.If(self.tokens_in.payload.choose):
-                        mod.next = "SCAN"
+                    mod.d.sync += [token.eq(self.tokens_in.payload.token),
+                                   choose.eq(self.tokens_in.payload.choose), v.eq(0)]
+                    mod.next = "STEP"
+            with mod.State("STEP"):
+                mod.d.sync += self.h.eq(ns.h_next)
+                with mod.If(choose):
+                    mod.next = "SCAN"
+                with mod.Else():
+                    mod.next = "IDLE"
             with mod.State("SCAN"):
                 mod.d.comb += rd.addr.eq(v + 1)
                 with mod.If(sampling & ~self.rng_load):

@@ -31,25 +31,29 @@ def _gate_bit(x: Signal, weights, theta: int):
 
 class NextState(wiring.Component):
     """``h_next = step(h, token)`` for the machine ``m`` (a :class:`trnn.model.machine.Machine`),
-    purely combinational."""
+    purely combinational. With ``external_embedding`` the token's embedding bits come in on
+    ``emb`` (read from a block-RAM table by the caller) instead of a table in logic."""
 
-    def __init__(self, m):
+    def __init__(self, m, external_embedding: bool = False):
         self.m = m
-        super().__init__({
-            "h": In(m.H),
-            "token": In(range(m.V)),
-            "h_next": Out(m.H),
-        })
+        self.external_embedding = external_embedding
+        sig = {"h": In(m.H), "token": In(range(m.V)), "h_next": Out(m.H)}
+        if external_embedding:
+            sig["emb"] = In(m.E)
+        super().__init__(sig)
 
     def elaborate(self, platform):
         m = self.m
         mod = Module()
         emb = Signal(m.E)
-        with mod.Switch(self.token):
-            for t in range(m.V):
-                with mod.Case(t):
-                    mod.d.comb += emb.eq(int("".join(str(int(b)) for b in m.embedding[t][::-1]),
-                                             2))
+        if self.external_embedding:
+            mod.d.comb += emb.eq(self.emb)
+        else:
+            with mod.Switch(self.token):
+                for t in range(m.V):
+                    with mod.Case(t):
+                        mod.d.comb += emb.eq(int("".join(str(int(b))
+                                                         for b in m.embedding[t][::-1]), 2))
         h = Signal(m.H)
         h0 = int("".join(str(int(b)) for b in m.h0[::-1]), 2)
         mod.d.comb += h.eq(self.h)

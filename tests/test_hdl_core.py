@@ -29,6 +29,7 @@ def rtl_generate(m, prompt, n, tq, seed):
             ctx.set(dut.tokens_in.valid, 1)
             await ctx.tick().until(dut.tokens_in.ready)
             ctx.set(dut.tokens_in.valid, 0)
+            await ctx.tick()                      # the step cycle
             states.append(ctx.get(dut.h))
             if choose:
                 ctx.set(dut.choice.ready, 1)
