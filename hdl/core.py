@@ -18,14 +18,8 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from .nextstate import NextState, popcount
-
-SCORE_SHIFT = 16  # docs/machine.md §5
-NOISE_BITS = 8
-
-
-def _bits_to_int(bits) -> int:
-    return sum(int(b) << i for i, b in enumerate(bits))
+from ..model.machine import NOISE_BITS, SCORE_SHIFT
+from .nextstate import NextState, bits_to_int, popcount
 
 
 class Core(wiring.Component):
@@ -40,7 +34,7 @@ class Core(wiring.Component):
             "tq": In(16),
             "rng_load": In(1),
             "rng_load_value": In(32),
-            "h": Out(m.H, init=_bits_to_int(m.h0)),
+            "h": Out(m.H, init=bits_to_int(m.h0)),
             "rng": Out(32, init=1),
         })
 
@@ -50,7 +44,7 @@ class Core(wiring.Component):
         mod = Module()
         mod.submodules.next_state = ns = NextState(m, external_embedding=True)
         mod.submodules.emb_rom = emb_rom = Memory(
-            shape=m.E, depth=V, init=[_bits_to_int(m.embedding[t]) for t in range(V)])
+            shape=m.E, depth=V, init=[bits_to_int(m.embedding[t]) for t in range(V)])
         emb_rd = emb_rom.read_port()
         token = Signal(range(V))
         choose = Signal()
@@ -62,7 +56,7 @@ class Core(wiring.Component):
         cw = score_shape.width
         # one ROM row per entry: +1 mask, −1 mask, c[v]; read synchronously (block RAM), so
         # the row of entry v is addressed one cycle before v is scored
-        rows = [_bits_to_int(m.R[v] > 0) | (_bits_to_int(m.R[v] < 0) << H)
+        rows = [bits_to_int(m.R[v] > 0) | (bits_to_int(m.R[v] < 0) << H)
                 | ((int(m.c[v]) & ((1 << cw) - 1)) << 2 * H) for v in range(V)]
         mod.submodules.rom = rom = Memory(shape=2 * H + cw, depth=V, init=rows)
         mod.submodules.noise = noise = Memory(shape=signed(16), depth=2**NOISE_BITS,

@@ -12,6 +12,11 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 
+def bits_to_int(bits) -> int:
+    """Pack a 0/1 sequence into an integer, element 0 in bit 0 (signal bit order)."""
+    return sum(int(b) << i for i, b in enumerate(bits))
+
+
 def popcount(bits: list):
     """Sum of 1-bit values as a balanced adder tree (a linear chain would be as deep as the
     fan-in, both in logic and in the simulator's expression recursion)."""
@@ -52,13 +57,11 @@ class NextState(wiring.Component):
             with mod.Switch(self.token):
                 for t in range(m.V):
                     with mod.Case(t):
-                        mod.d.comb += emb.eq(int("".join(str(int(b))
-                                                         for b in m.embedding[t][::-1]), 2))
+                        mod.d.comb += emb.eq(bits_to_int(m.embedding[t]))
         h = Signal(m.H)
-        h0 = int("".join(str(int(b)) for b in m.h0[::-1]), 2)
         mod.d.comb += h.eq(self.h)
         with mod.If(self.token == m.eot_id):
-            mod.d.comb += h.eq(h0)
+            mod.d.comb += h.eq(bits_to_int(m.h0))
         x = Signal(m.H + m.E)
         mod.d.comb += x.eq(h | (emb << m.H))
         bits = {}

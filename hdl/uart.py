@@ -1,8 +1,7 @@
 """8N1 UART transmitter and receiver with stream interfaces.
 
-``divisor`` is clock cycles per bit (``clk_hz // baud``). Both are plain Amaranth 0.5
-components; ``UARTTx.reference_bits`` and ``UARTRx`` tests pair them with a reference
-serialiser.
+``divisor`` is clock cycles per bit (``clk_hz // baud``). :func:`reference_bits` is the
+reference frame the tests compare the transmitter's waveform with.
 """
 
 
