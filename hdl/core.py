@@ -5,31 +5,46 @@ one step: the token's embedding is read from a block-RAM table in the accepting 
 state register takes the combinational :class:`~trnn.hdl.nextstate.NextState` in the next. If the
 token's ``choose`` bit is set, the core then scans the vocabulary, one entry per cycle — the
 readout row of entry ``v`` is read from a ROM in block RAM (+1 mask, −1 mask, c[v]), its
-score is ``popcount(h & pos) − popcount(h & neg) + c[v]``, and the sampler keeps the entry
-with the largest key — and offers the chosen token on ``choice``. A step therefore costs 2
-cycles, and a choice V + 1 more. ``tq`` is the integer temperature (0 = greedy); ``rng`` is the
-sampler state, loaded from ``rng_load_value`` while ``rng_load`` is high.
+score is ``popcount(h & pos) − popcount(h & neg) + c[v]`` (computed in the folded form of
+:mod:`trnn.hdl.popcount`), and the sampler keeps the entry with the largest key — and offers the
+chosen token on ``choice``. A step therefore costs 2 cycles, and a choice V + 1 more. ``tq`` is
+the integer temperature (0 = greedy; hold it steady while a choice is made); ``rng`` is the
+sampler state, loaded from ``rng_load_value`` when ``rng_load`` is high while the core is idle
+(``tokens_in.ready``).
 """
 
 from __future__ import annotations
 
-from amaranth.hdl import Module, Signal, signed
+from amaranth.hdl import Module, Mux, Signal, signed
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
 from ..model.machine import NOISE_BITS, SCORE_SHIFT
-from .nextstate import NextState, bits_to_int, popcount
+from .nextstate import NextState, bits_to_int
+from .popcount import popcount
+
+
+def xorshift32(r):
+    """One step of the machine's xorshift32 (13, 17, 5) on a 32-bit value, as logic."""
+    x1 = r ^ (r << 13)[:32]
+    x2 = x1 ^ (x1 >> 17)
+    return x2 ^ (x2 << 5)[:32]
+
+
+def token_layout(V: int) -> data.StructLayout:
+    """Payload of the core's input stream: a token id and whether to choose the next token."""
+    return data.StructLayout({"token": range(V), "choose": 1})
 
 
 class Core(wiring.Component):
     """The machine ``m`` (a :class:`trnn.model.machine.Machine`) as a streaming core."""
 
-    def __init__(self, m):
+    def __init__(self, m, adder: str = "csa"):
         self.m = m
-        self.token_layout = data.StructLayout({"token": range(m.V), "choose": 1})
+        self.adder = adder
         super().__init__({
-            "tokens_in": In(stream.Signature(self.token_layout)),
+            "tokens_in": In(stream.Signature(token_layout(m.V))),
             "choice": Out(stream.Signature(range(m.V))),
             "tq": In(16),
             "rng_load": In(1),
@@ -39,10 +54,10 @@ class Core(wiring.Component):
         })
 
     def elaborate(self, platform):
-        m = self.m
+        m, adder = self.m, self.adder
         V, H = m.V, m.H
         mod = Module()
-        mod.submodules.next_state = ns = NextState(m, external_embedding=True)
+        mod.submodules.next_state = ns = NextState(m, external_embedding=True, adder=adder)
         mod.submodules.emb_rom = emb_rom = Memory(
             shape=m.E, depth=V, init=[bits_to_int(m.embedding[t]) for t in range(V)])
         emb_rd = emb_rom.read_port()
@@ -51,33 +66,39 @@ class Core(wiring.Component):
         mod.d.comb += [emb_rd.addr.eq(self.tokens_in.payload.token),
                        ns.h.eq(self.h), ns.token.eq(token), ns.emb.eq(emb_rd.data)]
 
-        cmax = int(abs(m.c).max()) if V else 0
-        score_shape = signed(max(H, cmax).bit_length() + 3)
+        # folded readout (see trnn.hdl.popcount): term j is h_j where R[v,j] = +1 and ¬h_j where
+        # R[v,j] = −1, so score = popcount(terms) + c[v] − #neg(v); the ROM holds c[v] − #neg(v)
+        offs = [int(m.c[v]) - int((m.R[v] < 0).sum()) for v in range(V)]
+        lim = max([H] + [abs(o) for o in offs]) + H
+        score_shape = signed(lim.bit_length() + 1)
         cw = score_shape.width
-        # one ROM row per entry: +1 mask, −1 mask, c[v]; read synchronously (block RAM), so
+        # one ROM row per entry: +1 mask, −1 mask, offset; read synchronously (block RAM), so
         # the row of entry v is addressed one cycle before v is scored
         rows = [bits_to_int(m.R[v] > 0) | (bits_to_int(m.R[v] < 0) << H)
-                | ((int(m.c[v]) & ((1 << cw) - 1)) << 2 * H) for v in range(V)]
+                | ((offs[v] & ((1 << cw) - 1)) << 2 * H) for v in range(V)]
         mod.submodules.rom = rom = Memory(shape=2 * H + cw, depth=V, init=rows)
-        mod.submodules.noise = noise = Memory(shape=signed(16), depth=2**NOISE_BITS,
+        noise_shape = signed(int(abs(m.noise).max()).bit_length() + 1)
+        mod.submodules.noise = noise = Memory(shape=noise_shape, depth=2**NOISE_BITS,
                                               init=[int(g) for g in m.noise])
         v = Signal(range(V + 1))
         rd = rom.read_port()
-        nrd = noise.read_port(domain="comb")
-        pos, neg = rd.data[:H] & self.h, rd.data[H:2 * H] & self.h
+        nrd = noise.read_port()
+        plus, minus = rd.data[:H], rd.data[H:2 * H]
+        terms = (plus & self.h) | (minus & ~self.h)
         score = Signal(score_shape)
-        mod.d.comb += score.eq(popcount([pos[j] for j in range(H)])
-                               - popcount([neg[j] for j in range(H)])
+        mod.d.comb += score.eq(popcount(mod, [terms[j] for j in range(H)], self.adder)
                                + rd.data[2 * H:].as_signed())
 
         # the PRNG step and the sampling key of entry v
-        r = self.rng
-        x1 = r ^ (r << 13)[:32]
-        x2 = x1 ^ (x1 >> 17)
         r_next = Signal(32)
-        mod.d.comb += r_next.eq(x2 ^ (x2 << 5)[:32])
-        mod.d.comb += nrd.addr.eq(r_next[32 - NOISE_BITS:])
-        key = Signal(signed(score_shape.width + SCORE_SHIFT + 18))
+        mod.d.comb += r_next.eq(xorshift32(self.rng))
+        # the noise table is a synchronously read ROM too: in the cycle before entry v is
+        # scored, address it with the PRNG state entry v will use — one step ahead of the
+        # register in STEP (the register does not move there), two steps ahead in SCAN
+        # (the register moves every scan cycle while sampling)
+        scanning = Signal()
+        mod.d.comb += nrd.addr.eq(Mux(scanning, xorshift32(r_next), r_next)[32 - NOISE_BITS:])
+        key = Signal(signed(max(score_shape.width + SCORE_SHIFT, 16 + noise_shape.width) + 1))
         sampling = self.tq != 0
         with mod.If(sampling):
             mod.d.comb += key.eq((score << SCORE_SHIFT) + self.tq * nrd.data)
@@ -86,11 +107,11 @@ class Core(wiring.Component):
         best_key = Signal.like(key)
         best = Signal(range(V))
 
-        with mod.If(self.rng_load):
-            mod.d.sync += self.rng.eq(self.rng_load_value)
         with mod.FSM():
             with mod.State("IDLE"):
                 mod.d.comb += self.tokens_in.ready.eq(1)
+                with mod.If(self.rng_load):
+                    mod.d.sync += self.rng.eq(self.rng_load_value)
                 with mod.If(self.tokens_in.valid):
                     mod.d.sync += [token.eq(self.tokens_in.payload.token),
                                    choose.eq(self.tokens_in.payload.choose), v.eq(0)]
@@ -102,8 +123,8 @@ class Core(wiring.Component):
                 with mod.Else():
                     mod.next = "IDLE"
             with mod.State("SCAN"):
-                mod.d.comb += rd.addr.eq(v + 1)
-                with mod.If(sampling & ~self.rng_load):
+                mod.d.comb += [rd.addr.eq(v + 1), scanning.eq(1)]
+                with mod.If(sampling):
                     mod.d.sync += self.rng.eq(r_next)
                 # strictly greater: ties keep the lower token id
                 with mod.If((v == 0) | (key > best_key)):

@@ -1,15 +1,17 @@
 """The machine's next-state function as combinational logic (docs/machine.md §2).
 
-Weights are constants: each gate bit is the popcount of the set inputs with weight +1 minus
-that of the set inputs with weight −1, compared with its threshold. No clock: the core that
+Weights are constants: each gate bit is a threshold of a folded popcount
+(:func:`trnn.hdl.popcount.threshold`) built with the chosen adder structure. No clock: the core that
 holds the state register instantiates this and registers ``h_next``.
 """
 
 from __future__ import annotations
 
-from amaranth.hdl import Const, Module, Signal, signed
+from amaranth.hdl import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
+
+from .popcount import threshold
 
 
 def bits_to_int(bits) -> int:
@@ -17,30 +19,15 @@ def bits_to_int(bits) -> int:
     return sum(int(b) << i for i, b in enumerate(bits))
 
 
-def popcount(bits: list):
-    """Sum of 1-bit values as a balanced adder tree (a linear chain would be as deep as the
-    fan-in, both in logic and in the simulator's expression recursion)."""
-    terms = list(bits) or [Const(0, 1)]
-    while len(terms) > 1:
-        pairs = [terms[k] + terms[k + 1] for k in range(0, len(terms) - 1, 2)]
-        terms = pairs + ([terms[-1]] if len(terms) % 2 else [])
-    return terms[0]
-
-
-def _gate_bit(x: Signal, weights, theta: int):
-    """1 when Σ_j weights[j]·x[j] ≥ theta, for constant ternary ``weights``."""
-    pos = popcount([x[j] for j, w in enumerate(weights) if w > 0])
-    neg = popcount([x[j] for j, w in enumerate(weights) if w < 0])
-    return pos - neg >= Const(int(theta), signed(32))
-
-
 class NextState(wiring.Component):
     """``h_next = step(h, token)`` for the machine ``m`` (a :class:`trnn.model.machine.Machine`),
     purely combinational. With ``external_embedding`` the token's embedding bits come in on
-    ``emb`` (read from a block-RAM table by the caller) instead of a table in logic."""
+    ``emb`` (read from a block-RAM table by the caller) instead of a table in logic. ``adder``
+    picks the popcount structure (:data:`trnn.hdl.popcount.ADDERS`)."""
 
-    def __init__(self, m, external_embedding: bool = False):
+    def __init__(self, m, external_embedding: bool = False, adder: str = "csa"):
         self.m = m
+        self.adder = adder
         self.external_embedding = external_embedding
         sig = {"h": In(m.H), "token": In(range(m.V)), "h_next": Out(m.H)}
         if external_embedding:
@@ -68,7 +55,7 @@ class NextState(wiring.Component):
         for g in m.gates:
             bits[g] = Signal(m.H, name=f"gate_{g}")
             for i in range(m.H):
-                mod.d.comb += bits[g][i].eq(_gate_bit(x, m.W[g][i], m.theta[g][i]))
+                mod.d.comb += bits[g][i].eq(threshold(mod, x, m.W[g][i], m.theta[g][i], self.adder))
         if m.cell == "threshold":
             mod.d.comb += self.h_next.eq(bits["cand"])
         else:

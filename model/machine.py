@@ -9,6 +9,7 @@ hardware. The semantics are written down once, in ``docs/machine.md``.
 from __future__ import annotations
 
 import math
+import zlib
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -131,17 +132,32 @@ class Machine:
         need(self.logit_scale > 0, "logit_scale must be positive")
 
     # -- file I/O ---------------------------------------------------------------------------
-    def save(self, path: str | Path) -> None:
-        self.validate()
-        config = {"cell": self.cell, "vocab_size": self.V, "embed_bits": self.E,
-                  "state_bits": self.H, "logit_scale": float(self.logit_scale),
-                  "tokenizer": self.tokenizer.to_config(), "meta": self.meta}
+    def arrays(self) -> dict[str, np.ndarray]:
+        """The integer arrays that define the machine, by their model-file names."""
         arrays = {"embedding": self.embedding, "h0": self.h0}
         for g in self.gates:
             arrays[f"W_{g}"] = self.W[g]
             arrays[f"theta_{g}"] = self.theta[g]
         arrays.update(R=self.R, c=self.c, noise=self.noise, **self.tokenizer.to_arrays())
-        write_model_file(path, config, arrays)
+        return arrays
+
+    def fingerprint(self) -> int:
+        """A 32-bit hash of everything that decides the machine's output (cell, eot id and the
+        integer arrays; not the metadata): CRC-32 over names, shapes and bytes in name order.
+        A board reports it so that a host can tell which model the board runs."""
+        crc = zlib.crc32(f"{self.cell}:{self.eot_id}".encode())
+        for name, a in sorted(self.arrays().items()):
+            a = np.ascontiguousarray(a)
+            crc = zlib.crc32(f"{name}:{a.dtype.str}:{a.shape}".encode(), crc)
+            crc = zlib.crc32(a.tobytes(), crc)
+        return crc
+
+    def save(self, path: str | Path) -> None:
+        self.validate()
+        config = {"cell": self.cell, "vocab_size": self.V, "embed_bits": self.E,
+                  "state_bits": self.H, "logit_scale": float(self.logit_scale),
+                  "tokenizer": self.tokenizer.to_config(), "meta": self.meta}
+        write_model_file(path, config, self.arrays())
 
     @classmethod
     def load(cls, path: str | Path) -> "Machine":

@@ -5,6 +5,7 @@ import pytest
 from amaranth.sim import Simulator
 
 from trnn.hdl.nextstate import NextState
+from trnn.hdl.popcount import ADDERS
 from trnn.model.golden import NumpyEngine
 from trnn.model.machine import Machine
 
@@ -17,13 +18,14 @@ def to_bits(v: int, n: int) -> np.ndarray:
     return np.array([(v >> i) & 1 for i in range(n)], dtype=np.uint8)
 
 
+@pytest.mark.parametrize("adder", ADDERS)
 @pytest.mark.parametrize("seed, cell", [(s, c) for s in range(6) for c in ("gated", "threshold")])
-def test_rtl_equals_ref_on_random_models(seed, cell):
+def test_rtl_equals_ref_on_random_models(seed, cell, adder):
     rng = np.random.default_rng(seed)
     m = Machine.random(rng, V=int(rng.integers(3, 30)), E=int(rng.integers(1, 9)),
                        H=int(rng.integers(1, 24)), cell=cell, density=float(rng.uniform(0.1, 0.8)))
     ref = NumpyEngine(m)
-    dut = NextState(m)
+    dut = NextState(m, adder=adder)
     cases = [(rng.integers(0, 2, m.H).astype(np.uint8), int(rng.integers(0, m.V)))
              for _ in range(40)] + [(m.h0 ^ 1, m.eot_id)]
 
@@ -39,7 +41,8 @@ def test_rtl_equals_ref_on_random_models(seed, cell):
     sim.run()
 
 
-def test_one_altered_weight_is_caught():
+@pytest.mark.parametrize("adder", ADDERS)
+def test_one_altered_weight_is_caught(adder):
     """Generated logic from a machine with one weight changed disagrees with the reference."""
     import copy
 
@@ -58,7 +61,7 @@ def test_one_altered_weight_is_caught():
         if differing:
             break
     assert differing
-    dut = NextState(bad)
+    dut = NextState(bad, adder=adder)
     mismatches = []
 
     async def bench(ctx):

@@ -1,0 +1,64 @@
+"""A whole trnn device behind a serial line: UART, protocol controller and core.
+
+This is what a board top instantiates (with its pins and clock) and what the board-level
+simulations drive: bytes in on ``rx``, bytes out on ``tx``, nothing else needed.
+"""
+
+from amaranth.hdl import Module
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from .core import Core
+from .protocol import Protocol, info_for
+from .uart import UARTRx, UARTTx
+
+
+def frame_timeout(clk_hz: int, baud: int) -> int:
+    """Cycles without a byte after which an unfinished frame is dropped: 50 ms, and never less
+    than 32 byte times (so a slow host is not cut off at low baud rates)."""
+    return max(clk_hz // 20, 32 * 10 * (clk_hz // baud))
+
+
+class System(wiring.Component):
+    """The machine ``m`` as a serial device at ``baud`` with a ``clk_hz`` clock.
+
+    ``activity`` pulses once per generated token, ``error`` once per bad frame, and ``story``
+    is high in story mode (board tops stretch the pulses for LEDs). ``story_tq``: the integer
+    temperature of story mode after reset (``None``: wait for the host). ``timeout``: frame
+    timeout in cycles (default :func:`frame_timeout`)."""
+
+    rx: In(1, init=1)
+    tx: Out(1, init=1)
+    activity: Out(1)
+    error: Out(1)
+    story: Out(1)
+
+    def __init__(self, m, clk_hz: int, baud: int = 115200, story_tq: int | None = None,
+                 story_seed: int = 0, adder: str = "csa", timeout: int | None = None):
+        divisor = clk_hz // baud
+        if divisor < 4:
+            raise ValueError(f"a {clk_hz} Hz clock cannot run a UART at {baud} baud "
+                             f"(needs at least 4 cycles per bit)")
+        self.m, self.clk_hz, self.baud, self.divisor = m, clk_hz, baud, divisor
+        self.story_tq, self.story_seed, self.adder = story_tq, story_seed, adder
+        self.timeout = frame_timeout(clk_hz, baud) if timeout is None else timeout
+        self.info = info_for(m, clk_hz, baud)
+        super().__init__()
+
+    def elaborate(self, platform):
+        mod = Module()
+        mod.submodules.uart_rx = urx = UARTRx(self.divisor)
+        mod.submodules.uart_tx = utx = UARTTx(self.divisor)
+        mod.submodules.core = core = Core(self.m, adder=self.adder)
+        mod.submodules.protocol = proto = Protocol(self.m, self.info, self.timeout,
+                                                   self.story_seed, self.story_tq)
+        wiring.connect(mod, urx.data, proto.rx)
+        wiring.connect(mod, proto.tx, utx.data)
+        wiring.connect(mod, proto.tokens, core.tokens_in)
+        wiring.connect(mod, core.choice, proto.choice)
+        mod.d.comb += [core.tq.eq(proto.tq), core.rng_load.eq(proto.rng_load),
+                       core.rng_load_value.eq(proto.rng_load_value),
+                       urx.rx.eq(self.rx), self.tx.eq(utx.tx),
+                       self.activity.eq(proto.activity), self.story.eq(proto.story),
+                       self.error.eq(proto.error | urx.frame_error)]
+        return mod
