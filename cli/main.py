@@ -196,6 +196,187 @@ def _pos_int(s):
     return v
 
 
+def _board(name: str | None, model: str):
+    from trnn.boards.catalog import BOARDS, DEFAULT_BOARD
+    if name is None:
+        name = DEFAULT_BOARD.get(model)
+        if name is None:
+            raise CLIError(f"choose a board with --board ({', '.join(BOARDS)})")
+    if name not in BOARDS:
+        raise CLIError(f"unknown board {name!r} (known: {', '.join(BOARDS)})")
+    return BOARDS[name]
+
+
+def _story_tq(a, m):
+    from trnn.model.machine import seed_to_state, temperature_to_tq
+    seed_to_state(a.story_seed)
+    return None if a.no_story else temperature_to_tq(a.story_temperature, m.logit_scale)
+
+
+def do_build(a, m, board):
+    from trnn.boards.build import BuildError, build, check_fits
+
+    try:
+        est = check_fits(m, board)
+        print(f"estimate: about {est.lut4:,} LUT4 of {est.lut4_budget:,} allowed on "
+              f"{board.name}, {est.rom_bits:,} of {est.bram_bits:,} block-RAM bits",
+              file=sys.stderr)
+        rep = build(m, board, a.model, baud=a.baud, story_tq=_story_tq(a, m),
+                    story_seed=a.story_seed, toolchain=a.toolchain,
+                    cache_dir=Path(a.cache_dir) if a.cache_dir else None, force=a.force,
+                    log=lambda msg: print(msg, file=sys.stderr))
+    except BuildError as e:
+        raise CLIError(str(e)) from None
+    return rep
+
+
+def cmd_build(a) -> int:
+    from dataclasses import asdict
+
+    board = _board(a.board, a.model)
+    m = load_machine(a.model)
+    rep = do_build(a, m, board)
+    print(rep.table())
+    if a.report:
+        Path(a.report).write_text(json.dumps(asdict(rep), indent=1, sort_keys=True) + "\n")
+    if not rep.timing_met:
+        print(f"trnn: warning: timing not met at the board clock ({rep.fmax_mhz:.2f} < "
+              f"{rep.clock_mhz:.2f} MHz)", file=sys.stderr)
+    return 0
+
+
+def cmd_flash(a) -> int:
+    from trnn.boards.build import BuildError
+    from trnn.boards.flash import flash
+
+    board = _board(a.board, a.model)
+    if a.bitstream:
+        bitstream = a.bitstream
+        if not Path(bitstream).is_file():
+            raise CLIError(f"bitstream not found: {bitstream}")
+    else:
+        bitstream = do_build(a, load_machine(a.model), board).bitstream
+    try:
+        cmd = flash(board, bitstream, persist=a.persist)
+    except BuildError as e:
+        raise CLIError(str(e)) from None
+    print(f"flashed {bitstream} with {' '.join(cmd[:-1])}")
+    return 0
+
+
+def _board_model(a, info):
+    """The model the board runs: --model if given (checked against the board's hash), else
+    the shipped model with the board's hash."""
+    from trnn.model.machine import Machine
+    from trnn.models import SHIPPED, shipped_path
+    if a.model:
+        m = load_machine(a.model)
+        if m.fingerprint() != info.model_hash:
+            raise CLIError(f"the board runs a different model (hash {info.model_hash:08x}) "
+                           f"than {a.model} ({m.fingerprint():08x}); pass the model file it "
+                           f"was built from with --model")
+        return m
+    for name in SHIPPED:
+        m = Machine.load(shipped_path(name))
+        if m.fingerprint() == info.model_hash:
+            return m
+    raise CLIError(f"the board runs model {info.model_hash:08x}, not a shipped one; pass its "
+                   f"model file with --model")
+
+
+def talk(a, transport, out) -> int:
+    """The body of ``trnn talk`` over an open transport (tests pass a reference board)."""
+    import time
+
+    from trnn.boards.host import Client, HostError
+    from trnn.hdl import protospec as ps
+    from trnn.model.machine import seed_to_state, temperature_to_tq
+
+    seed_to_state(a.seed)
+    client = Client(transport, timeout=a.timeout, name=a.port)
+    try:
+        if a.story:
+            info = client.info()
+            m = _board_model(a, info)
+            client.story(a.seed, temperature_to_tq(a.temperature or 0.8, m.logit_scale))
+            while True:
+                data = client.read_raw()
+                if data:
+                    out.write(data)
+                    out.flush()
+        info = client.info()
+        m = _board_model(a, info)
+        ids = m.tokenizer.encode(a.prompt)
+        if len(ids) > ps.MAX_PROMPT:
+            raise CLIError(f"the prompt is {len(ids)} tokens; the protocol carries at most "
+                           f"{ps.MAX_PROMPT}")
+        req = ps.GenerateRequest(tuple(ids), a.max_tokens,
+                                 temperature_to_tq(a.temperature, m.logit_scale), a.seed,
+                                 stop_at_eot=not a.no_stop)
+        out.write(a.prompt.encode())
+        out.flush()
+
+        def emit(tok):
+            if tok == m.eot_id and not a.show_eot:
+                return
+            out.write(m.tokenizer.token_bytes[tok])
+            out.flush()
+
+        t0 = time.monotonic()
+        tokens, reason = client.generate(req, emit)
+        dt = time.monotonic() - t0
+        out.write(b"\n")
+        out.flush()
+        if not a.quiet:
+            print(f"{len(tokens)} tokens in {dt:.2f} s ({len(tokens) / max(dt, 1e-9):,.0f} "
+                  f"tokens/s), {ps.END_REASONS.get(reason, reason)}", file=sys.stderr)
+    except HostError as e:
+        raise CLIError(str(e)) from None
+    return 0
+
+
+def cmd_talk(a) -> int:
+    from trnn.boards.host import HostError, open_serial
+    from trnn.hdl import protospec as ps
+    try:
+        port = open_serial(a.port, a.baud)
+    except HostError as e:
+        raise CLIError(str(e)) from None
+    try:
+        return talk(a, port, sys.stdout.buffer)
+    except KeyboardInterrupt:
+        if a.story:
+            port.write(ps.frame(ps.CMD_HALT))   # leave the board idle, not writing
+        raise
+    finally:
+        port.close()
+
+
+def _add_build_options(b):
+    b.add_argument("--board", help="board (default: icebreaker for small, ulx3s-85f for "
+                   "large); see 'trnn boards'")
+    b.add_argument("--baud", type=_pos_int, default=115200, help="UART baud rate "
+                   "(default 115200)")
+    b.add_argument("--story-temperature", type=_nonneg_float, default=0.8,
+                   help="temperature of the story mode the board starts in (default 0.8)")
+    b.add_argument("--story-seed", type=int, default=0, help="story-mode seed (default 0)")
+    b.add_argument("--no-story", action="store_true", help="start idle, waiting for the host")
+    b.add_argument("--toolchain", choices=["auto", "yowasp", "system"], default="auto",
+                   help="auto (default): system yosys/nextpnr when installed, else YoWASP")
+    b.add_argument("--cache-dir", help="where builds are kept (default: TRNN_CACHE or "
+                   "~/.cache/trnn)")
+    b.add_argument("--force", action="store_true", help="rebuild even if cached")
+
+
+def cmd_boards(a) -> int:
+    from trnn.boards.build import LUT_BUDGET
+    from trnn.boards.catalog import BOARDS
+    for b in BOARDS.values():
+        print(f"{b.name:<11} {b.description:<38} {b.lut4:>6,} LUT4 (budget "
+              f"{int(LUT_BUDGET * b.lut4):,}), {b.clk_hz / 1e6:g} MHz")
+    return 0
+
+
 def build_parser() -> argparse.ArgumentParser:
     p = _Parser(prog="trnn", description="trnn: a language model made of logic gates. "
                 "Train a ternary-weight, binary-state RNN, export it as an integer machine, "
@@ -271,6 +452,50 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--surrogate", type=float, help="width of the straight-through gradient "
                    "window, x sqrt(fan-in) (default 1)")
     t.set_defaults(fn=cmd_train)
+
+    b = sub.add_parser("build", help="compile a model into a bitstream for a board",
+                       description="Turn a model into a bitstream with open tools (Yosys, "
+                       "nextpnr; YoWASP from PyPI unless system tools are installed). Checks "
+                       "the model fits before synthesis, prints and saves a report (LUT4s, "
+                       "Fmax, cycles and tokens per second); builds are cached.")
+    b.add_argument("--model", default="small", help="model file or shipped model name "
+                   "(default: small)")
+    _add_build_options(b)
+    b.add_argument("--report", help="also write the report (JSON) here")
+    b.set_defaults(fn=cmd_build)
+
+    f = sub.add_parser("flash", help="put a model's bitstream on a board",
+                       description="Program the board with openFPGALoader, iceprog or "
+                       "fujprog (whichever is installed), building the bitstream first if it "
+                       "is not cached. Volatile by default; --persist writes the SPI flash.")
+    f.add_argument("--model", default="small", help="model (default: small)")
+    _add_build_options(f)
+    f.add_argument("--bitstream", help="flash this file instead of building")
+    f.add_argument("--persist", action="store_true", help="write the board's SPI flash")
+    f.set_defaults(fn=cmd_flash)
+
+    k = sub.add_parser("talk", help="generate text on a board over its serial port",
+                       description="Send a prompt to a trnn board and stream the story it "
+                       "writes. The board reports its model's hash; --model must match it "
+                       "(default: the shipped model with that hash).")
+    k.add_argument("port", help="serial device, e.g. /dev/ttyUSB1")
+    k.add_argument("--model", help="model file the board was built from")
+    k.add_argument("--prompt", default="Once upon a time", help="text to start from")
+    k.add_argument("--temperature", type=_nonneg_float, default=0.0,
+                   help="0 = greedy (default)")
+    k.add_argument("--seed", type=int, default=0, help="PRNG seed, 0..2^32-2")
+    k.add_argument("--max-tokens", type=_pos_int, default=400)
+    k.add_argument("--no-stop", action="store_true", help="keep going after end-of-story")
+    k.add_argument("--show-eot", action="store_true", help="print the end-of-story marker")
+    k.add_argument("--baud", type=_pos_int, default=115200)
+    k.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for the board")
+    k.add_argument("--story", action="store_true", help="switch the board to story mode and "
+                   "print its text until Ctrl-C")
+    k.add_argument("--quiet", action="store_true", help="no tokens/s line")
+    k.set_defaults(fn=cmd_talk)
+
+    bl = sub.add_parser("boards", help="list the supported boards")
+    bl.set_defaults(fn=cmd_boards)
 
     d = sub.add_parser("data", help="data utilities")
     dsub = d.add_subparsers(dest="data_cmd", required=True, parser_class=_Parser)

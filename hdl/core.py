@@ -32,6 +32,23 @@ def xorshift32(r):
     return x2 ^ (x2 << 5)[:32]
 
 
+def readout_offsets(m) -> list[int]:
+    """Folded readout (see :mod:`trnn.hdl.popcount`): term j is h_j where R[v,j] = +1 and ¬h_j
+    where R[v,j] = −1, so score = popcount(terms) + c[v] − #neg(v); the ROM holds
+    c[v] − #neg(v)."""
+    return [int(m.c[v]) - int((m.R[v] < 0).sum()) for v in range(m.V)]
+
+
+def readout_score_shape(m):
+    lim = max([m.H] + [abs(o) for o in readout_offsets(m)]) + m.H
+    return signed(lim.bit_length() + 1)
+
+
+def readout_row_bits(m) -> int:
+    """Width of one readout ROM row: +1 mask, −1 mask, offset."""
+    return 2 * m.H + readout_score_shape(m).width
+
+
 def token_layout(V: int) -> data.StructLayout:
     """Payload of the core's input stream: a token id and whether to choose the next token."""
     return data.StructLayout({"token": range(V), "choose": 1})
@@ -66,11 +83,8 @@ class Core(wiring.Component):
         mod.d.comb += [emb_rd.addr.eq(self.tokens_in.payload.token),
                        ns.h.eq(self.h), ns.token.eq(token), ns.emb.eq(emb_rd.data)]
 
-        # folded readout (see trnn.hdl.popcount): term j is h_j where R[v,j] = +1 and ¬h_j where
-        # R[v,j] = −1, so score = popcount(terms) + c[v] − #neg(v); the ROM holds c[v] − #neg(v)
-        offs = [int(m.c[v]) - int((m.R[v] < 0).sum()) for v in range(V)]
-        lim = max([H] + [abs(o) for o in offs]) + H
-        score_shape = signed(lim.bit_length() + 1)
+        offs = readout_offsets(m)
+        score_shape = readout_score_shape(m)
         cw = score_shape.width
         # one ROM row per entry: +1 mask, −1 mask, offset; read synchronously (block RAM), so
         # the row of entry v is addressed one cycle before v is scored

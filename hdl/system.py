@@ -19,6 +19,13 @@ def frame_timeout(clk_hz: int, baud: int) -> int:
     return max(clk_hz // 20, 32 * 10 * (clk_hz // baud))
 
 
+def cycles_per_token(m) -> int:
+    """Clock cycles from one generated token to the next while the UART keeps up: the
+    controller hands the token back (2 cycles), the core steps (1) and scans V entries, and
+    offers the choice (1)."""
+    return m.V + 4
+
+
 class System(wiring.Component):
     """The machine ``m`` as a serial device at ``baud`` with a ``clk_hz`` clock.
 

