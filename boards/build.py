@@ -21,10 +21,10 @@ from .catalog import Board
 
 # fraction of a device's LUT4s a build may use (routing needs slack; the issue's target)
 LUT_BUDGET = 0.90
-# estimate calibration (LUT4s), fitted to the placed builds in benchmarks/results/hardware.md
-LUT_PER_CELL_WEIGHT = 1.15
-LUT_PER_STATE_BIT = 6.0
-LUT_FIXED = 900
+# estimate calibration per family: LUT4s per nonzero cell weight, per state bit (readout
+# popcount, state register and muxes), and fixed (UART, protocol, sampler); fitted to the
+# placed builds in benchmarks/results/hardware.md
+CALIBRATION = {"ice40": (1.15, 6.0, 1500), "ecp5": (2.2, 6.0, 1000)}
 
 TOOLS = {"ice40": ("yosys", "nextpnr-ice40", "icepack"),
          "ecp5": ("yosys", "nextpnr-ecp5", "ecppack")}
@@ -53,7 +53,8 @@ def cell_weights(m) -> int:
 def estimate(m, board: Board) -> Estimate:
     """LUT4s and block-RAM bits the machine ``m`` needs on ``board`` (no synthesis)."""
     from ..hdl.core import readout_row_bits
-    lut = LUT_FIXED + LUT_PER_CELL_WEIGHT * cell_weights(m) + LUT_PER_STATE_BIT * m.H
+    per_weight, per_bit, fixed = CALIBRATION[board.family]
+    lut = fixed + per_weight * cell_weights(m) + per_bit * m.H
     text = len(m.tokenizer.to_arrays()["token_bytes"])
     rom = (m.V * readout_row_bits(m) + m.V * m.E + 256 * 16 + 512 * 8 + text * 8
            + (m.V + 1) * 16)
@@ -169,6 +170,14 @@ class Report:
         return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
 
 
+def default_tool_options(board: Board) -> dict[str, str]:
+    """Amaranth platform overrides used for ``board``'s family."""
+    if board.family == "ice40":
+        return {"synth_opts": "-dsp"}   # the sampler's multiplier goes to an SB_MAC16
+    # router2 routes the large ECP5 designs several times faster than the default router
+    return {"nextpnr_opts": "--router router2"}
+
+
 def parse_nextpnr_report(path: Path, board: Board) -> tuple[int, int, int, float]:
     """(LUT4 used, LUT4 available, block RAMs used, worst Fmax in MHz) from nextpnr's
     ``--report`` JSON."""
@@ -183,16 +192,23 @@ def parse_nextpnr_report(path: Path, board: Board) -> tuple[int, int, int, float
 
 def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | None = None,
           story_seed: int = 0, toolchain: str = "auto", cache_dir: Path | None = None,
-          force: bool = False, log=print) -> Report:
-    """Build (or fetch from the cache) the bitstream of ``m`` for ``board``."""
+          force: bool = False, log=print, tool_options: dict | None = None) -> Report:
+    """Build (or fetch from the cache) the bitstream of ``m`` for ``board``.
+    ``tool_options`` replaces entries of :func:`default_tool_options`."""
     from ..hdl.system import System, cycles_per_token
     from .top import BoardTop
 
     check_fits(m, board)
+    try:
+        system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed)
+    except ValueError as e:
+        raise BuildError(str(e)) from None
     env = toolchain_env(board, toolchain)
+    options = {**default_tool_options(board), **(tool_options or {})}
     key = hashlib.sha256(json.dumps({
         "model": m.fingerprint(), "board": board.name, "baud": baud, "story_tq": story_tq,
         "story_seed": story_seed, "tools": tool_versions(env), "sources": sources_digest(),
+        "options": options,
     }, sort_keys=True).encode()).hexdigest()[:20]
     out = (cache_dir or default_cache_dir()) / f"{board.name}-{key}"
     report_path = out / "report.json"
@@ -201,11 +217,9 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
         rep.cached = True
         return rep
 
-    system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed)
     platform = board.make_platform()
-    overrides = {"nextpnr_opts": "--timing-allow-fail --report nextpnr-report.json"}
-    if board.family == "ice40":
-        overrides["synth_opts"] = "-dsp"   # the sampler's multiplier goes to an SB_MAC16
+    overrides = {**options, "nextpnr_opts": options.get("nextpnr_opts", "")
+                 + " --timing-allow-fail --report nextpnr-report.json"}
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)

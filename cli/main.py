@@ -96,6 +96,13 @@ def cmd_info(a) -> int:
     from trnn.model.cost import format_info
     m = load_machine(a.model)
     print(format_info(m, a.model))
+    from trnn.boards.build import estimate
+    from trnn.boards.catalog import BOARDS
+    print("trnn build estimate per board (whole design, calibrated on placed builds):")
+    for b in BOARDS.values():
+        est = estimate(m, b)
+        print(f"  {b.name:<11} {est.lut4:>7,} LUT4 of {est.lut4_budget:>6,} allowed, "
+              f"{est.rom_bits:>9,} block-RAM bits: {'fits' if est.fits else 'does not fit'}")
     if m.meta:
         print("meta:", json.dumps(m.meta, sort_keys=True))
     return 0

@@ -7,7 +7,9 @@ token's ``choose`` bit is set, the core then scans the vocabulary, one entry per
 readout row of entry ``v`` is read from a ROM in block RAM (+1 mask, −1 mask, c[v]), its
 score is ``popcount(h & pos) − popcount(h & neg) + c[v]`` (computed in the folded form of
 :mod:`trnn.hdl.popcount`), and the sampler keeps the entry with the largest key — and offers the
-chosen token on ``choice``. A step therefore costs 2 cycles, and a choice V + 1 more. ``tq`` is
+chosen token on ``choice``. A step therefore costs 2 cycles, and a choice V + 1 more. With
+``readout="logic"`` the readout table is read combinationally instead (same cycles, built from
+LUTs; for comparison). ``tq`` is
 the integer temperature (0 = greedy; hold it steady while a choice is made); ``rng`` is the
 sampler state, loaded from ``rng_load_value`` when ``rng_load`` is high while the core is idle
 (``tokens_in.ready``).
@@ -23,6 +25,9 @@ from amaranth.lib.wiring import In, Out
 from ..model.machine import NOISE_BITS, SCORE_SHIFT
 from .nextstate import NextState, bits_to_int
 from .popcount import popcount
+
+
+READOUTS = ("bram", "logic")
 
 
 def xorshift32(r):
@@ -57,9 +62,12 @@ def token_layout(V: int) -> data.StructLayout:
 class Core(wiring.Component):
     """The machine ``m`` (a :class:`trnn.model.machine.Machine`) as a streaming core."""
 
-    def __init__(self, m, adder: str = "csa"):
+    def __init__(self, m, adder: str = "csa", readout: str = "bram"):
+        if readout not in READOUTS:
+            raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
         self.m = m
         self.adder = adder
+        self.readout = readout
         super().__init__({
             "tokens_in": In(stream.Signature(token_layout(m.V))),
             "choice": Out(stream.Signature(range(m.V))),
@@ -95,7 +103,11 @@ class Core(wiring.Component):
         mod.submodules.noise = noise = Memory(shape=noise_shape, depth=2**NOISE_BITS,
                                               init=[int(g) for g in m.noise])
         v = Signal(range(V + 1))
-        rd = rom.read_port()
+        # "bram": synchronous read, so row v is addressed a cycle ahead; "logic": the table is
+        # read combinationally, which Yosys builds from LUTs (the cost comparison in
+        # benchmarks/results/hardware.md)
+        in_bram = self.readout == "bram"
+        rd = rom.read_port() if in_bram else rom.read_port(domain="comb")
         nrd = noise.read_port()
         plus, minus = rd.data[:H], rd.data[H:2 * H]
         terms = (plus & self.h) | (minus & ~self.h)
@@ -137,7 +149,7 @@ class Core(wiring.Component):
                 with mod.Else():
                     mod.next = "IDLE"
             with mod.State("SCAN"):
-                mod.d.comb += [rd.addr.eq(v + 1), scanning.eq(1)]
+                mod.d.comb += [rd.addr.eq(v + 1 if in_bram else v), scanning.eq(1)]
                 with mod.If(sampling):
                     mod.d.sync += self.rng.eq(r_next)
                 # strictly greater: ties keep the lower token id

@@ -90,7 +90,8 @@ def format_info(m: Machine, name: str = "") -> str:
         out.append(f"fan-in of {part} (nonzero weights per unit; min {f.min()}, "
                    f"mean {f.mean():.1f}, max {f.max()}):")
         out.extend(histogram(f))
-    out.append("rough LUT4 estimate (adder-tree popcount, iCE40 factors):")
+    out.append("LUT4 if all of it were single-cycle logic (adder trees, iCE40 factors; "
+               "trnn build scans the readout from block RAM instead, see below):")
     for part, n in c.luts.items():
         out.append(f"  {part:<14} {n:>9.0f}")
     cell_luts = sum(v for p, v in c.luts.items() if p not in ("readout",))

@@ -5,15 +5,14 @@ import pytest
 from amaranth.sim import Simulator
 
 from trnn.hdl.core import Core
-from trnn.hdl.popcount import ADDERS
 from trnn.model.generate import generate
 from trnn.model.golden import NumpyEngine
 from trnn.model.machine import Machine, seed_to_state
 
 
-def rtl_generate(m, prompt, n, tq, seed, adder="csa"):
+def rtl_generate(m, prompt, n, tq, seed, adder="csa", readout="bram"):
     """Drive the core like the host does: read EOT and the prompt, then choose and feed back."""
-    dut = Core(m, adder=adder)
+    dut = Core(m, adder=adder, readout=readout)
     out, states = [], []
 
     async def bench(ctx):
@@ -46,17 +45,18 @@ def rtl_generate(m, prompt, n, tq, seed, adder="csa"):
     return out, states
 
 
-@pytest.mark.parametrize("adder", ADDERS)
+@pytest.mark.parametrize("adder, readout", [("csa", "bram"), ("tree", "bram"),
+                                            ("csa", "logic")])
 @pytest.mark.parametrize("seed", range(4))
 @pytest.mark.parametrize("tq", [0, 300, 5000])
-def test_rtl_generation_equals_ref(seed, tq, adder):
+def test_rtl_generation_equals_ref(seed, tq, adder, readout):
     rng = np.random.default_rng(100 + seed)
     m = Machine.random(rng, V=int(rng.integers(3, 20)), E=int(rng.integers(1, 6)),
                        H=int(rng.integers(2, 16)), cell=("gated", "threshold")[seed % 2])
     prompt = [int(t) for t in rng.integers(0, m.V, 3)]
     ref = generate(NumpyEngine(m), prompt, 10, tq=tq, seed=seed, stop_at_eot=False,
                    record=True)
-    got, states = rtl_generate(m, prompt, 10, tq, seed, adder)
+    got, states = rtl_generate(m, prompt, 10, tq, seed, adder, readout)
     assert got == ref.tokens
     want = [sum(int(b) << i for i, b in enumerate(s)) for s in ref.states]
     assert states == want
