@@ -24,7 +24,9 @@ def open_serial(port: str, baud: int, read_timeout: float = 0.05):
     except ImportError:
         raise HostError("pyserial is not installed (pip install pyserial)") from None
     try:
-        return serial.Serial(port, baud, timeout=read_timeout, exclusive=True)
+        s = serial.Serial(port, baud, timeout=read_timeout, exclusive=True)
+        s.reset_input_buffer()   # bytes the board sent before we came are not ours
+        return s
     except serial.SerialException as e:
         msg = str(e)
         if "No such file" in msg or "could not open port" in msg and "[Errno 2]" in msg:
@@ -110,10 +112,10 @@ class RefBoard:
     """A board in pure Python: the protocol answered with the golden engine (docs/protocol.md).
     Host-mode replies only (no story mode), written to an output queue in one go."""
 
-    def __init__(self, m, clk_hz: int = 12_000_000, baud: int = 115200):
+    def __init__(self, m, clk_hz: int = 12_000_000, baud: int = 115200, engine=None):
         from ..model.golden import NumpyEngine
         self.m = m
-        self.engine = NumpyEngine(m)
+        self.engine = engine or NumpyEngine(m)
         self.info = ps.Info(ps.VERSION, m.fingerprint(), m.V, m.H, clk_hz, baud)
         self.parser = ps.FrameParser(types={ps.CMD_INFO, ps.CMD_GENERATE, ps.CMD_STORY,
                                             ps.CMD_HALT}, max_len=255)

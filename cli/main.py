@@ -359,6 +359,39 @@ def cmd_talk(a) -> int:
         port.close()
 
 
+def cmd_sim(a) -> int:
+    from trnn.sim.device import SimDevice, SimError, build_harness
+    from trnn.sim.verilog import system_verilog
+
+    board = _board(a.board, a.model)
+    m = load_machine(a.model)
+    baud = a.baud or (board.clk_hz // 4 if a.fast else 115200)
+    story = None if (a.no_story or a.prompt is not None) else _story_tq(a, m)
+    try:
+        from trnn.hdl.system import uart_divisor
+        divisor = uart_divisor(board.clk_hz, baud)
+        exe = build_harness(system_verilog(m, board.clk_hz, baud, story_tq=story,
+                                           story_seed=a.story_seed),
+                            log=lambda msg: print(msg, file=sys.stderr))
+        with SimDevice(exe, divisor, a.link) as dev:
+            if a.prompt is None:
+                print(f"simulated {board.name} running {a.model} on {dev.path} "
+                      f"({baud} baud{', story mode' if story is not None else ''}); "
+                      f"Ctrl-C stops it", flush=True)
+                dev.wait()
+                return 0
+            from trnn.boards.host import open_serial
+            a.port, a.timeout = dev.path, a.timeout
+            a.story = False
+            port = open_serial(dev.path, baud)
+            try:
+                return talk(a, port, sys.stdout.buffer)
+            finally:
+                port.close()
+    except SimError as e:
+        raise CLIError(str(e)) from None
+
+
 def _add_build_options(b):
     b.add_argument("--board", help="board (default: icebreaker for small, ulx3s-85f for "
                    "large); see 'trnn boards'")
@@ -500,6 +533,30 @@ def build_parser() -> argparse.ArgumentParser:
                    "print its text until Ctrl-C")
     k.add_argument("--quiet", action="store_true", help="no tokens/s line")
     k.set_defaults(fn=cmd_talk)
+
+    sm = sub.add_parser("sim", help="run a simulated board as a serial device",
+                        description="Simulate a board (Verilator, the whole design: UART, "
+                        "protocol, core) behind a pseudo-terminal: 'trnn talk', picocom or any "
+                        "serial program talks to it as to the real board. With --prompt it "
+                        "instead talks to itself once: prints the story and exits.")
+    sm.add_argument("--model", default="small", help="model (default: small)")
+    sm.add_argument("--board", help="board to simulate (default: the model's board)")
+    sm.add_argument("--baud", type=_pos_int, help="UART baud rate (default 115200)")
+    sm.add_argument("--fast", action="store_true", help="UART at clock/4 (3 Mbaud at 12 MHz), "
+                    "for quicker simulated stories")
+    sm.add_argument("--link", help="also make this path a symlink to the device")
+    sm.add_argument("--story-temperature", type=_nonneg_float, default=0.8)
+    sm.add_argument("--story-seed", type=int, default=0)
+    sm.add_argument("--no-story", action="store_true", help="start idle, waiting for the host")
+    sm.add_argument("--prompt", help="talk to the simulated board once with this prompt")
+    sm.add_argument("--temperature", type=_nonneg_float, default=0.0)
+    sm.add_argument("--seed", type=int, default=0)
+    sm.add_argument("--max-tokens", type=_pos_int, default=400)
+    sm.add_argument("--no-stop", action="store_true")
+    sm.add_argument("--show-eot", action="store_true")
+    sm.add_argument("--timeout", type=float, default=10.0)
+    sm.add_argument("--quiet", action="store_true", help="no tokens/s line")
+    sm.set_defaults(fn=cmd_sim, model_arg=None)
 
     bl = sub.add_parser("boards", help="list the supported boards")
     bl.set_defaults(fn=cmd_boards)

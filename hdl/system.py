@@ -26,6 +26,20 @@ def cycles_per_token(m) -> int:
     return m.V + 4
 
 
+def uart_divisor(clk_hz: int, baud: int) -> int:
+    """Clock cycles per UART bit; ValueError when ``baud`` cannot be made from ``clk_hz``."""
+    divisor = round(clk_hz / baud)
+    if divisor < 4:
+        raise ValueError(f"a {clk_hz} Hz clock cannot run a UART at {baud} baud "
+                         f"(needs at least 4 cycles per bit)")
+    if abs(clk_hz / divisor - baud) > 0.02 * baud:
+        # an 8N1 receiver tolerates a few percent; beyond that the board would need a PLL
+        raise ValueError(f"{baud} baud is {abs(clk_hz / divisor - baud) / baud:.1%} off "
+                         f"at {clk_hz / 1e6:g} MHz (limit 2%); choose a rate near "
+                         f"{clk_hz}/N")
+    return divisor
+
+
 class System(wiring.Component):
     """The machine ``m`` as a serial device at ``baud`` with a ``clk_hz`` clock.
 
@@ -42,15 +56,7 @@ class System(wiring.Component):
 
     def __init__(self, m, clk_hz: int, baud: int = 115200, story_tq: int | None = None,
                  story_seed: int = 0, adder: str = "csa", timeout: int | None = None):
-        divisor = round(clk_hz / baud)
-        if divisor < 4:
-            raise ValueError(f"a {clk_hz} Hz clock cannot run a UART at {baud} baud "
-                             f"(needs at least 4 cycles per bit)")
-        if abs(clk_hz / divisor - baud) > 0.02 * baud:
-            # an 8N1 receiver tolerates a few percent; beyond that the board would need a PLL
-            raise ValueError(f"{baud} baud is {abs(clk_hz / divisor - baud) / baud:.1%} off "
-                             f"at {clk_hz / 1e6:g} MHz (limit 2%); choose a rate near "
-                             f"{clk_hz}/N")
+        divisor = uart_divisor(clk_hz, baud)
         self.m, self.clk_hz, self.baud, self.divisor = m, clk_hz, baud, divisor
         self.story_tq, self.story_seed, self.adder = story_tq, story_seed, adder
         self.timeout = frame_timeout(clk_hz, baud) if timeout is None else timeout
