@@ -81,12 +81,16 @@ class SimDevice:
         return self.proc.wait()
 
     def close(self):
-        if self.proc and self.proc.poll() is None:
+        if self.proc is None:
+            return
+        if self.proc.poll() is None:
             self.proc.terminate()
             try:
                 self.proc.wait(5)
             except subprocess.TimeoutExpired:
                 self.proc.kill()
+                self.proc.wait()
+        self.proc.stdout.close()
 
     def __exit__(self, *exc):
         self.close()

@@ -58,6 +58,22 @@ def available(sim: str) -> str | None:
         return str(e)
 
 
+def _verilator_top_ports():
+    """cocotb's Verilator runner with only the top module's signals public (the control file
+    written by :func:`run_bench`) instead of ``--public-flat-rw``: the benches touch only
+    top-level ports, and making every internal wire of a large core public multiplies the
+    C++ compile time many times over."""
+    from cocotb_tools.runner import Verilator
+
+    class TopPortsVerilator(Verilator):
+        def _build_command(self):
+            cmds = super()._build_command()
+            cmds[0] = [a for a in cmds[0] if a != "--public-flat-rw"]
+            return cmds
+
+    return TopPortsVerilator()
+
+
 def run_bench(sim: str, verilog: Path, toplevel: str, module: str, build_dir: Path,
               extra_env: dict[str, str] | None = None) -> int:
     """Build ``verilog`` for ``sim`` and run the cocotb tests in ``module``; returns how many
@@ -68,11 +84,21 @@ def run_bench(sim: str, verilog: Path, toplevel: str, module: str, build_dir: Pa
     env = simulator_env(sim)
     old = {k: os.environ.get(k) for k in env}
     os.environ.update(env)
+    sources = [verilog]
     try:
-        runner = get_runner(sim)
+        if sim == "verilator":
+            runner = _verilator_top_ports()
+            vlt = build_dir / "public.vlt"
+            build_dir.mkdir(parents=True, exist_ok=True)
+            vlt.write_text(f'`verilator_config\npublic_flat_rw -module "{toplevel}" '
+                           f'-var "*"\n')
+            from cocotb_tools.runner import VerilatorControlFile
+            sources = [VerilatorControlFile(vlt), verilog]
+        else:
+            runner = get_runner(sim)
         build_args = ["-Wno-fatal", "-O3", "--x-assign", "fast", "--x-initial", "fast"] \
             if sim == "verilator" else []
-        runner.build(sources=[verilog], hdl_toplevel=toplevel, build_dir=build_dir,
+        runner.build(sources=sources, hdl_toplevel=toplevel, build_dir=build_dir,
                      build_args=build_args, timescale=("1ns", "1ps"),
                      log_file=build_dir / "build.log")
         results = build_dir / f"results-{module.rsplit('.', 1)[-1]}.xml"

@@ -90,7 +90,7 @@ def params():
 
 
 @pytest.mark.parametrize("sim", params())
-@pytest.mark.parametrize("name, steps", [("small", 4000), ("large", 4000)])
+@pytest.mark.parametrize("name, steps", [("small", 5000), ("large", 2000)])
 def test_core_equals_torch_on_shipped_models(sim, name, steps):
     m = Machine.load(shipped_path(name))
     the_plan = plan(m, 1, steps)
