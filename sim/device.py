@@ -66,6 +66,7 @@ class SimDevice:
         self.exe, self.divisor, self.link = exe, divisor, link
         self.proc = None
         self.path = None
+        self.cycles = None   # clock cycles simulated, known once closed
 
     def __enter__(self):
         args = [str(self.exe), str(self.divisor)] + ([self.link] if self.link else [])
@@ -77,11 +78,20 @@ class SimDevice:
         self.path = self.link or line[4:]
         return self
 
+    def cycles_now(self) -> int:
+        """Clock cycles simulated so far (asks the running harness)."""
+        import signal
+        self.proc.send_signal(signal.SIGUSR1)
+        line = self.proc.stdout.readline().strip()
+        if not line.startswith("cycles "):
+            raise SimError("the simulated board did not report its cycle count")
+        return int(line.split()[1])
+
     def wait(self):
         return self.proc.wait()
 
     def close(self):
-        if self.proc is None:
+        if self.proc is None or self.proc.stdout.closed:
             return
         if self.proc.poll() is None:
             self.proc.terminate()
@@ -90,6 +100,9 @@ class SimDevice:
             except subprocess.TimeoutExpired:
                 self.proc.kill()
                 self.proc.wait()
+        for line in self.proc.stdout.read().splitlines():
+            if line.startswith("cycles "):
+                self.cycles = int(line.split()[1])
         self.proc.stdout.close()
 
     def __exit__(self, *exc):

@@ -4,7 +4,8 @@
 // usage: harness DIVISOR [LINK]
 //   DIVISOR  clock cycles per UART bit (as the design was built with)
 //   LINK     optional path of a symlink to create to the pty's device
-// Prints "pty <path>" on stdout once the device is ready, then runs until SIGINT/SIGTERM.
+// Prints "pty <path>" on stdout once the device is ready, then runs until SIGINT/SIGTERM and
+// prints "cycles <n>", the clock cycles simulated (also printed on SIGUSR1, while running).
 // While a program has the pty open, the line discipline is raw: bytes pass unchanged.
 
 #include <cerrno>
@@ -22,8 +23,9 @@
 #include "Vtrnn_system.h"
 #include "verilated.h"
 
-static volatile sig_atomic_t stop_requested = 0;
+static volatile sig_atomic_t stop_requested = 0, count_requested = 0;
 static void on_signal(int) { stop_requested = 1; }
+static void on_usr1(int) { count_requested = 1; }
 
 int main(int argc, char **argv) {
     if (argc < 2) {
@@ -62,6 +64,7 @@ int main(int argc, char **argv) {
     }
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGUSR1, on_usr1);
 
     VerilatedContext ctx;
     Vtrnn_system top(&ctx);
@@ -81,7 +84,7 @@ int main(int argc, char **argv) {
     long tx_timer = -1, tx_bit = 0;         // tx receiver: -1 idle, else cycles to next sample
     uint8_t tx_byte = 0;
     std::string from_board;
-    uint64_t quiet_cycles = 0;
+    uint64_t quiet_cycles = 0, cycles = 0;
     const long batch = 1 << 14;
 
     while (!stop_requested) {
@@ -107,6 +110,7 @@ int main(int argc, char **argv) {
             }
             top.clk = 0; top.eval();
             top.clk = 1; top.eval();
+            cycles++;
             // board → host: find the start bit, sample each bit in its middle
             if (tx_timer < 0) {
                 if (!top.tx) { tx_timer = divisor + divisor / 2; tx_bit = 0; tx_byte = 0; }
@@ -120,6 +124,11 @@ int main(int argc, char **argv) {
                     tx_timer = -1;
                 }
             }
+        }
+        if (count_requested) {
+            count_requested = 0;
+            std::printf("cycles %llu\n", (unsigned long long)cycles);
+            std::fflush(stdout);
         }
         if (!from_board.empty()) {
             ssize_t w = write(master, from_board.data(), from_board.size());
@@ -136,6 +145,8 @@ int main(int argc, char **argv) {
         }
     }
     top.final();
+    std::printf("cycles %llu\n", (unsigned long long)cycles);
+    std::fflush(stdout);
     if (argc >= 3) unlink(argv[2]);
     close(slave);
     close(master);
