@@ -8,6 +8,7 @@ the board, the options, the tool versions and the gateware sources.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
@@ -74,6 +75,21 @@ def check_fits(m, board: Board) -> Estimate:
             f"model needs {est.rom_bits:,} bits of block RAM but {board.name} has "
             f"{est.bram_bits:,}")
     return est
+
+
+@contextlib.contextmanager
+def patched_environ(env: dict[str, str]):
+    """Set ``env`` in ``os.environ`` for the duration (tools started inside inherit it)."""
+    old = {k: os.environ.get(k) for k in env}
+    os.environ.update(env)
+    try:
+        yield
+    finally:
+        for k, v in old.items():
+            if v is None:
+                os.environ.pop(k, None)
+            else:
+                os.environ[k] = v
 
 
 def _which(name: str) -> str | None:
@@ -223,22 +239,15 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
     t0 = time.time()
     try:
         log(f"building {board.name} for {model_name} in {tmp} (synthesis, place and route)")
-        platform.build(BoardTop(system), name="trnn", build_dir=str(tmp), do_program=False,
-                       **overrides)
+        with patched_environ(env):
+            platform.build(BoardTop(system), name="trnn", build_dir=str(tmp), do_program=False,
+                           **overrides)
     except Exception as e:  # the toolchain's own output is in the build directory
-        raise BuildError(f"build failed ({type(e).__name__}: {str(e).splitlines()[0] if str(e) else ''}); "
-                         f"logs in {tmp}") from None
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
+        first = str(e).splitlines()[0] if str(e) else ""
+        raise BuildError(f"build failed ({type(e).__name__}: {first}); logs in {tmp}") from None
     seconds = time.time() - t0
     used, avail, bram, fmax = parse_nextpnr_report(tmp / "nextpnr-report.json", board)
     ext = "bin" if board.family == "ice40" else "bit"

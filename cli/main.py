@@ -65,6 +65,21 @@ def make_engine(m, engine: str):
     return TorchEngine(m)
 
 
+def story_writer(m, a, out):
+    """Write the prompt to ``out`` and return ``emit(token)``, which writes each generated
+    token's text as it comes (the end-of-story marker only with ``--show-eot``); the one
+    output format of ``generate``, ``talk`` and ``sim``."""
+    out.write(a.prompt.encode())
+    out.flush()
+
+    def emit(tok):
+        if tok == m.eot_id and not a.show_eot:
+            return
+        out.write(m.tokenizer.token_bytes[tok])
+        out.flush()
+    return emit
+
+
 # -- subcommands --------------------------------------------------------------------------------
 def cmd_generate(a) -> int:
     from trnn.model.generate import generate
@@ -76,15 +91,7 @@ def cmd_generate(a) -> int:
     ids = m.tokenizer.encode(a.prompt)
     eng = make_engine(m, a.engine)
     out = sys.stdout.buffer
-    out.write(a.prompt.encode())
-    out.flush()
-
-    def emit(tok):
-        if tok == m.eot_id and not a.show_eot:
-            return
-        out.write(m.tokenizer.token_bytes[tok])
-        out.flush()
-
+    emit = story_writer(m, a, out)
     generate(eng, ids, a.max_tokens, tq=tq, seed=a.seed, stop_at_eot=not a.no_stop,
              on_token=emit)
     out.write(b"\n")
@@ -320,15 +327,7 @@ def talk(a, transport, out) -> int:
         req = ps.GenerateRequest(tuple(ids), a.max_tokens,
                                  temperature_to_tq(a.temperature, m.logit_scale), a.seed,
                                  stop_at_eot=not a.no_stop)
-        out.write(a.prompt.encode())
-        out.flush()
-
-        def emit(tok):
-            if tok == m.eot_id and not a.show_eot:
-                return
-            out.write(m.tokenizer.token_bytes[tok])
-            out.flush()
-
+        emit = story_writer(m, a, out)
         t0 = time.monotonic()
         tokens, reason = client.generate(req, emit)
         dt = time.monotonic() - t0

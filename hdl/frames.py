@@ -81,6 +81,11 @@ class FrameRx(wiring.Component):
         m.d.comb += [wr.addr.eq(bank * 256 + count), wr.data.eq(byte)]
         m.d.sync += [self.frame_valid.eq(0), self.error_valid.eq(0)]
 
+        def drop():
+            # a frame left unfinished: report it and hunt for the next SYNC
+            m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_TRUNCATED)]
+            m.next = "HUNT"
+
         with m.FSM() as fsm:
             with m.State("HUNT"):
                 with m.If(got & (byte == SYNC)):
@@ -91,8 +96,7 @@ class FrameRx(wiring.Component):
                     m.d.sync += [kind.eq(byte), crc.eq(crc8_update(crc, byte))]
                     m.next = "LEN"
                 with m.Elif(timed_out):
-                    m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_TRUNCATED)]
-                    m.next = "HUNT"
+                    drop()
             with m.State("LEN"):
                 with m.If(got):
                     m.d.sync += [length.eq(byte), count.eq(0), crc.eq(crc8_update(crc, byte))]
@@ -101,8 +105,7 @@ class FrameRx(wiring.Component):
                     with m.Else():
                         m.next = "PAYLOAD"
                 with m.Elif(timed_out):
-                    m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_TRUNCATED)]
-                    m.next = "HUNT"
+                    drop()
             with m.State("PAYLOAD"):
                 with m.If(got):
                     m.d.comb += wr.en.eq(1)
@@ -110,8 +113,7 @@ class FrameRx(wiring.Component):
                     with m.If(count + 1 == length):
                         m.next = "CRC"
                 with m.Elif(timed_out):
-                    m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_TRUNCATED)]
-                    m.next = "HUNT"
+                    drop()
             with m.State("CRC"):
                 with m.If(got):
                     with m.If(byte == crc):
@@ -122,8 +124,7 @@ class FrameRx(wiring.Component):
                         m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_CRC)]
                     m.next = "HUNT"
                 with m.Elif(timed_out):
-                    m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_TRUNCATED)]
-                    m.next = "HUNT"
+                    drop()
         # a frame left unfinished is dropped after `timeout` cycles without a byte
         with m.If(fsm.ongoing("HUNT") | got | timed_out):
             m.d.sync += timer.eq(0)

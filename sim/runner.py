@@ -81,11 +81,10 @@ def run_bench(sim: str, verilog: Path, toplevel: str, module: str, build_dir: Pa
     from cocotb_tools.check_results import get_results
     from cocotb_tools.runner import get_runner
 
-    env = simulator_env(sim)
-    old = {k: os.environ.get(k) for k in env}
-    os.environ.update(env)
+    from ..boards.build import patched_environ
+
     sources = [verilog]
-    try:
+    with patched_environ(simulator_env(sim)):
         if sim == "verilator":
             runner = _verilator_top_ports()
             vlt = build_dir / "public.vlt"
@@ -110,9 +109,3 @@ def run_bench(sim: str, verilog: Path, toplevel: str, module: str, build_dir: Pa
             pass   # under pytest the runner exits on failures; the results file tells
         _, failed = get_results(results)
         return failed
-    finally:
-        for k, v in old.items():
-            if v is None:
-                os.environ.pop(k, None)
-            else:
-                os.environ[k] = v
