@@ -130,14 +130,23 @@ def tool_versions(env: dict[str, str]) -> dict[str, str]:
 
 
 def sources_digest() -> str:
-    """Hash of the gateware and board sources (a change in them invalidates cached builds)."""
+    """Hash of the sources that make the netlist — the gateware, the board top and the board
+    catalogue (a change in them invalidates cached builds; this file's does not)."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for d in (here.parent / "hdl", here):
-        for p in sorted(d.glob("*.py")):
-            h.update(p.name.encode())
-            h.update(p.read_bytes())
+    for p in [*sorted((here.parent / "hdl").glob("*.py")), here / "top.py", here / "catalog.py"]:
+        h.update(p.name.encode())
+        h.update(p.read_bytes())
     return h.hexdigest()
+
+
+def placed_utilisation(log: Path, board: Board) -> tuple[int, int] | None:
+    """(used, available) LUT4 cells from a nextpnr log, if it got as far as packing."""
+    if not log.exists():
+        return None
+    import re
+    found = re.findall(rf"{board.cell}:\s+(\d+)/\s*(\d+)", log.read_text())
+    return (int(found[-1][0]), int(found[-1][1])) if found else None
 
 
 def default_cache_dir() -> Path:
@@ -211,12 +220,12 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
           force: bool = False, log=print, tool_options: dict | None = None) -> Report:
     """Build (or fetch from the cache) the bitstream of ``m`` for ``board``.
     ``tool_options`` replaces entries of :func:`default_tool_options`."""
-    from ..hdl.system import System, cycles_per_token
+    from ..hdl.system import System, cycles_per_token, uart_divisor
     from .top import BoardTop
 
     check_fits(m, board)
     try:
-        system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed)
+        uart_divisor(board.clk_hz, baud)
     except ValueError as e:
         raise BuildError(str(e)) from None
     env = toolchain_env(board, toolchain)
@@ -233,6 +242,7 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
         rep.cached = True
         return rep
 
+    system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed)
     platform = board.make_platform()
     overrides = {**options, "nextpnr_opts": options.get("nextpnr_opts", "")
                  + " --timing-allow-fail --report nextpnr-report.json"}
@@ -246,6 +256,12 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
             platform.build(BoardTop(system), name="trnn", build_dir=str(tmp), do_program=False,
                            **overrides)
     except Exception as e:  # the toolchain's own output is in the build directory
+        util = placed_utilisation(tmp / "trnn.tim", board)
+        if util and util[0] > util[1]:
+            err = BuildError(f"model does not fit {board.name}: it needs {util[0]:,} of "
+                             f"{util[1]:,} LUT4 cells after packing; logs in {tmp}")
+            err.utilisation = util
+            raise err from None
         first = str(e).splitlines()[0] if str(e) else ""
         raise BuildError(f"build failed ({type(e).__name__}: {first}); logs in {tmp}") from None
     seconds = time.time() - t0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from amaranth.hdl import Elaboratable, Module, Signal
 from amaranth.build import ResourceError
+from amaranth.lib import io
 
 
 class Stretch(Elaboratable):
@@ -35,14 +36,18 @@ class BoardTop(Elaboratable):
     def elaborate(self, platform):
         m = Module()
         m.submodules.system = sys_ = self.system
-        uart = platform.request("uart", 0)
-        m.d.comb += [sys_.rx.eq(uart.rx.i), uart.tx.o.eq(sys_.tx)]
+        uart = platform.request("uart", 0, dir="-")
+        m.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
+        m.submodules.uart_tx = tx = io.Buffer("o", uart.tx)
+        m.d.comb += [sys_.rx.eq(rx.i), tx.o.eq(sys_.tx)]
         leds = []
         for k in range(3):
             try:
-                leds.append(platform.request("led", k))
+                port = platform.request("led", k, dir="-")
             except ResourceError:
                 break
+            m.submodules[f"led{k}"] = buf = io.Buffer("o", port)
+            leds.append(buf)
         blink = sys_.clk_hz // 20
         m.submodules.act = act = Stretch(blink)
         m.submodules.err = err = Stretch(blink * 4)
