@@ -42,7 +42,7 @@ def synthesize(component, family: str, name: str = "top", toolchain: str = "auto
     yosys = toolchain_env(board, toolchain)["YOSYS"]
     cmd = {"ice40": f"synth_ice40 {'-dsp' if dsp else ''} -top {name}",
            "ecp5": f"synth_ecp5 -top {name}"}[family]
-    with tempfile.TemporaryDirectory(prefix="trnn-synth-", dir=".") as tmp:
+    with tempfile.TemporaryDirectory(prefix="trnn-synth-") as tmp:
         il = Path(tmp) / f"{name}.il"
         il.write_text(rtlil.convert(component, name=name))
         t0 = time.time()
