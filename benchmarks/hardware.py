@@ -102,8 +102,15 @@ def build_row(m, board_name: str, label: str, H: int, K: int | None, log):
         rep = build(m, board, label, log=lambda msg: None)
     except BuildError as e:
         used, avail = getattr(e, "utilisation", (None, None))
-        if used is None:
-            raise
+        if used is None:   # refused by the estimate, before synthesis
+            log(f"  {label:18} {board_name:10}: refused: {e}")
+            return None, {"board": board_name, "model": label, "H": H, "K": K, "V": m.V,
+                          "cell_nnz": nnz(m), "lut4": "", "lut4_available": board.lut4,
+                          "lut4_pct": "", "estimate": est.lut4, "bram": "",
+                          "fmax_mhz": f"refused: {str(e).split(';')[0]}",
+                          "clock_mhz": board.clk_hz / 1e6, "timing_met": False,
+                          "cycles_per_token": m.V + 4, "core_tokens_per_s": "",
+                          "lut4_per_nnz": "", "build_s": round(time.time() - t0, 1)}
         log(f"  {label:18} {board_name:10}: {used:6,} / {avail:,} LUT4: does not fit")
         return None, {"board": board_name, "model": label, "H": H, "K": K, "V": m.V,
                       "cell_nnz": nnz(m), "lut4": used, "lut4_available": avail,
@@ -149,7 +156,7 @@ def plot(grid_rows, path):
         return False
     fig, axes = plt.subplots(1, 2, figsize=(10, 4))
     for ax, board in zip(axes, ("icebreaker", "ulx3s-85f")):
-        rs = [r for r in grid_rows if r["board"] == board]
+        rs = [r for r in grid_rows if r["board"] == board and r["lut4"] != ""]
         ax.scatter([r["cell_nnz"] for r in rs], [r["lut4"] for r in rs], label="placed")
         ax.scatter([r["cell_nnz"] for r in rs], [r["estimate"] for r in rs], marker="x",
                    label="estimate")
