@@ -391,6 +391,21 @@ def cmd_sim(a) -> int:
         raise CLIError(str(e)) from None
 
 
+def _add_talk_options(p, prompt, timeout: float):
+    """Options of a generation on a board (talk, and sim with --prompt)."""
+    p.add_argument("--prompt", default=prompt, help="text to start from" + (
+        "" if prompt else "; given, the simulated board is talked to once"))
+    p.add_argument("--temperature", type=_nonneg_float, default=0.0,
+                   help="0 = greedy (default)")
+    p.add_argument("--seed", type=int, default=0, help="PRNG seed, 0..2^32-2")
+    p.add_argument("--max-tokens", type=_pos_int, default=400)
+    p.add_argument("--no-stop", action="store_true", help="keep going after end-of-story")
+    p.add_argument("--show-eot", action="store_true", help="print the end-of-story marker")
+    p.add_argument("--timeout", type=float, default=timeout,
+                   help=f"seconds to wait for the board (default {timeout:g})")
+    p.add_argument("--quiet", action="store_true", help="no tokens/s line")
+
+
 def _add_build_options(b):
     b.add_argument("--board", help="board (default: icebreaker for small, ulx3s-85f for "
                    "large); see 'trnn boards'")
@@ -519,18 +534,10 @@ def build_parser() -> argparse.ArgumentParser:
                        "(default: the shipped model with that hash).")
     k.add_argument("port", help="serial device, e.g. /dev/ttyUSB1")
     k.add_argument("--model", help="model file the board was built from")
-    k.add_argument("--prompt", default="Once upon a time", help="text to start from")
-    k.add_argument("--temperature", type=_nonneg_float, default=0.0,
-                   help="0 = greedy (default)")
-    k.add_argument("--seed", type=int, default=0, help="PRNG seed, 0..2^32-2")
-    k.add_argument("--max-tokens", type=_pos_int, default=400)
-    k.add_argument("--no-stop", action="store_true", help="keep going after end-of-story")
-    k.add_argument("--show-eot", action="store_true", help="print the end-of-story marker")
+    _add_talk_options(k, "Once upon a time", timeout=2.0)
     k.add_argument("--baud", type=_pos_int, default=115200)
-    k.add_argument("--timeout", type=float, default=2.0, help="seconds to wait for the board")
     k.add_argument("--story", action="store_true", help="switch the board to story mode and "
                    "print its text until Ctrl-C")
-    k.add_argument("--quiet", action="store_true", help="no tokens/s line")
     k.set_defaults(fn=cmd_talk)
 
     sm = sub.add_parser("sim", help="run a simulated board as a serial device",
@@ -547,14 +554,7 @@ def build_parser() -> argparse.ArgumentParser:
     sm.add_argument("--story-temperature", type=_nonneg_float, default=0.8)
     sm.add_argument("--story-seed", type=int, default=0)
     sm.add_argument("--no-story", action="store_true", help="start idle, waiting for the host")
-    sm.add_argument("--prompt", help="talk to the simulated board once with this prompt")
-    sm.add_argument("--temperature", type=_nonneg_float, default=0.0)
-    sm.add_argument("--seed", type=int, default=0)
-    sm.add_argument("--max-tokens", type=_pos_int, default=400)
-    sm.add_argument("--no-stop", action="store_true")
-    sm.add_argument("--show-eot", action="store_true")
-    sm.add_argument("--timeout", type=float, default=10.0)
-    sm.add_argument("--quiet", action="store_true", help="no tokens/s line")
+    _add_talk_options(sm, None, timeout=10.0)
     sm.set_defaults(fn=cmd_sim, model_arg=None)
 
     bl = sub.add_parser("boards", help="list the supported boards")
