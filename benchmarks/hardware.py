@@ -95,40 +95,40 @@ def readout_table(log):
 
 
 def build_row(m, board_name: str, label: str, H: int, K: int | None, log):
+    """Build ``m`` for the board and return (report or None, table row); a model refused by
+    the estimate or too big for the device after packing gets a row saying so."""
+    from trnn.hdl.system import cycles_per_token
     board = BOARDS[board_name]
     t0 = time.time()
-    est = estimate(m, board)
+    row = {"board": board_name, "model": label, "H": H, "K": K, "V": m.V, "cell_nnz": nnz(m),
+           "estimate": estimate(m, board).lut4, "clock_mhz": board.clk_hz / 1e6,
+           "cycles_per_token": cycles_per_token(m), "lut4": "", "lut4_available": board.lut4,
+           "lut4_pct": "", "lut4_per_nnz": "", "bram": "", "timing_met": False,
+           "core_tokens_per_s": ""}
+
+    def placed(used, avail):
+        row.update(lut4=used, lut4_available=avail, lut4_pct=round(100 * used / avail, 1),
+                   lut4_per_nnz=round(used / nnz(m), 3))
+
     try:
         rep = build(m, board, label, log=lambda msg: None)
     except BuildError as e:
-        used, avail = getattr(e, "utilisation", (None, None))
-        if used is None:   # refused by the estimate, before synthesis
+        row["build_s"] = round(time.time() - t0, 1)
+        util = getattr(e, "utilisation", None)
+        if util is None:   # refused by the estimate, before synthesis
             log(f"  {label:18} {board_name:10}: refused: {e}")
-            return None, {"board": board_name, "model": label, "H": H, "K": K, "V": m.V,
-                          "cell_nnz": nnz(m), "lut4": "", "lut4_available": board.lut4,
-                          "lut4_pct": "", "estimate": est.lut4, "bram": "",
-                          "fmax_mhz": f"refused: {str(e).split(';')[0]}",
-                          "clock_mhz": board.clk_hz / 1e6, "timing_met": False,
-                          "cycles_per_token": m.V + 4, "core_tokens_per_s": "",
-                          "lut4_per_nnz": "", "build_s": round(time.time() - t0, 1)}
-        log(f"  {label:18} {board_name:10}: {used:6,} / {avail:,} LUT4: does not fit")
-        return None, {"board": board_name, "model": label, "H": H, "K": K, "V": m.V,
-                      "cell_nnz": nnz(m), "lut4": used, "lut4_available": avail,
-                      "lut4_pct": round(100 * used / avail, 1), "estimate": est.lut4,
-                      "bram": "", "fmax_mhz": "does not fit", "clock_mhz": board.clk_hz / 1e6,
-                      "timing_met": False, "cycles_per_token": m.V + 4,
-                      "core_tokens_per_s": "", "lut4_per_nnz": round(used / nnz(m), 3),
-                      "build_s": round(time.time() - t0, 1)}
+            row["fmax_mhz"] = f"refused: {str(e).split(';')[0]}"
+        else:
+            log(f"  {label:18} {board_name:10}: {util[0]:6,} / {util[1]:,} LUT4: does not fit")
+            placed(*util)
+            row["fmax_mhz"] = "does not fit"
+        return None, row
     log(f"  {label:18} {board_name:10}: {rep.lut4_used:6,} / {rep.lut4_available:,} LUT4, "
         f"Fmax {rep.fmax_mhz:.1f} MHz, {'cached' if rep.cached else f'{time.time() - t0:.0f} s'}")
-    return rep, {"board": board_name, "model": label, "H": H, "K": K, "V": m.V,
-                 "cell_nnz": nnz(m), "lut4": rep.lut4_used, "lut4_available": rep.lut4_available,
-                 "lut4_pct": round(100 * rep.lut4_used / rep.lut4_available, 1),
-                 "estimate": est.lut4, "bram": rep.bram_used, "fmax_mhz": rep.fmax_mhz,
-                 "clock_mhz": rep.clock_mhz, "timing_met": rep.timing_met,
-                 "cycles_per_token": rep.cycles_per_token,
-                 "core_tokens_per_s": rep.core_tokens_per_s,
-                 "lut4_per_nnz": round(rep.lut4_used / nnz(m), 3), "build_s": rep.build_s}
+    placed(rep.lut4_used, rep.lut4_available)
+    row.update(bram=rep.bram_used, fmax_mhz=rep.fmax_mhz, timing_met=rep.timing_met,
+               core_tokens_per_s=rep.core_tokens_per_s, build_s=rep.build_s)
+    return rep, row
 
 
 def md_table(rows, cols):

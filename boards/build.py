@@ -149,11 +149,13 @@ def placed_utilisation(log: Path, board: Board) -> tuple[int, int] | None:
     return (int(found[-1][0]), int(found[-1][1])) if found else None
 
 
-def default_cache_dir() -> Path:
+def default_cache_dir(kind: str = "builds") -> Path:
+    """Where trnn keeps ``kind`` (``builds``, ``sim``): ``$TRNN_CACHE/kind``, else
+    ``$XDG_CACHE_HOME/trnn/kind`` or ``~/.cache/trnn/kind``."""
     if os.environ.get("TRNN_CACHE"):
-        return Path(os.environ["TRNN_CACHE"]) / "builds"
+        return Path(os.environ["TRNN_CACHE"]) / kind
     base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "trnn" / "builds"
+    return Path(base) / "trnn" / kind
 
 
 @dataclass

@@ -116,7 +116,7 @@ class RefBoard:
         from ..model.golden import NumpyEngine
         self.m = m
         self.engine = engine or NumpyEngine(m)
-        self.info = ps.Info(ps.VERSION, m.fingerprint(), m.V, m.H, clk_hz, baud)
+        self.info = ps.Info.for_machine(m, clk_hz, baud)
         self.parser = ps.FrameParser(types={ps.CMD_INFO, ps.CMD_GENERATE, ps.CMD_STORY,
                                             ps.CMD_HALT}, max_len=255)
         self.out = bytearray()

@@ -380,8 +380,7 @@ def cmd_sim(a) -> int:
                 dev.wait()
                 return 0
             from trnn.boards.host import open_serial
-            a.port, a.timeout = dev.path, a.timeout
-            a.story = False
+            a.port, a.story = dev.path, False
             port = open_serial(dev.path, baud)
             try:
                 return talk(a, port, sys.stdout.buffer)

@@ -258,8 +258,3 @@ class Protocol(wiring.Component):
                     m.next = "TEXT_FETCH"
         return m
 
-
-def info_for(m, clk_hz: int, baud: int) -> ps.Info:
-    """The INFO a board built from machine ``m`` reports."""
-    return ps.Info(ps.VERSION, m.fingerprint(), m.V, m.H, clk_hz, baud)
-

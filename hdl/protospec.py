@@ -91,6 +91,11 @@ class Info:
     clk_hz: int
     baud: int
 
+    @classmethod
+    def for_machine(cls, m, clk_hz: int, baud: int) -> "Info":
+        """The INFO a board running machine ``m`` reports."""
+        return cls(VERSION, m.fingerprint(), m.V, m.H, clk_hz, baud)
+
     def payload(self) -> bytes:
         return struct.pack(INFO_FORMAT, self.version, self.model_hash, self.V, self.H,
                            self.clk_hz, self.baud)

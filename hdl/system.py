@@ -9,14 +9,23 @@ from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
 from .core import Core
-from .protocol import Protocol, info_for
+from .protocol import Protocol
+from .protospec import Info
 from .uart import UARTRx, UARTTx
 
 
-def frame_timeout(clk_hz: int, baud: int) -> int:
+def frame_timeout(clk_hz: int, divisor: int) -> int:
     """Cycles without a byte after which an unfinished frame is dropped: 50 ms, and never less
     than 32 byte times (so a slow host is not cut off at low baud rates)."""
-    return max(clk_hz // 20, 32 * 10 * (clk_hz // baud))
+    return max(clk_hz // 20, 32 * 10 * divisor)
+
+
+def connect_core(mod, proto, core):
+    """Wire a :class:`Protocol` to the :class:`Core` it drives."""
+    wiring.connect(mod, proto.tokens, core.tokens_in)
+    wiring.connect(mod, core.choice, proto.choice)
+    mod.d.comb += [core.tq.eq(proto.tq), core.rng_load.eq(proto.rng_load),
+                   core.rng_load_value.eq(proto.rng_load_value)]
 
 
 def cycles_per_token(m) -> int:
@@ -59,8 +68,8 @@ class System(wiring.Component):
         divisor = uart_divisor(clk_hz, baud)
         self.m, self.clk_hz, self.baud, self.divisor = m, clk_hz, baud, divisor
         self.story_tq, self.story_seed, self.adder = story_tq, story_seed, adder
-        self.timeout = frame_timeout(clk_hz, baud) if timeout is None else timeout
-        self.info = info_for(m, clk_hz, baud)
+        self.timeout = frame_timeout(clk_hz, divisor) if timeout is None else timeout
+        self.info = Info.for_machine(m, clk_hz, baud)
         super().__init__()
 
     def elaborate(self, platform):
@@ -72,11 +81,8 @@ class System(wiring.Component):
                                                    self.story_seed, self.story_tq)
         wiring.connect(mod, urx.data, proto.rx)
         wiring.connect(mod, proto.tx, utx.data)
-        wiring.connect(mod, proto.tokens, core.tokens_in)
-        wiring.connect(mod, core.choice, proto.choice)
-        mod.d.comb += [core.tq.eq(proto.tq), core.rng_load.eq(proto.rng_load),
-                       core.rng_load_value.eq(proto.rng_load_value),
-                       urx.rx.eq(self.rx), self.tx.eq(utx.tx),
+        connect_core(mod, proto, core)
+        mod.d.comb += [urx.rx.eq(self.rx), self.tx.eq(utx.tx),
                        self.activity.eq(proto.activity), self.story.eq(proto.story),
                        self.error.eq(proto.error | urx.frame_error)]
         return mod

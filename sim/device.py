@@ -13,6 +13,7 @@ import subprocess
 import time
 from pathlib import Path
 
+from ..boards.build import default_cache_dir
 from .runner import simulator_env
 
 HARNESS = Path(__file__).resolve().parent / "harness.cpp"
@@ -20,13 +21,6 @@ HARNESS = Path(__file__).resolve().parent / "harness.cpp"
 
 class SimError(Exception):
     """The simulated board could not be built or started; one line for the user."""
-
-
-def default_cache_dir() -> Path:
-    if os.environ.get("TRNN_CACHE"):
-        return Path(os.environ["TRNN_CACHE"]) / "sim"
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "trnn" / "sim"
 
 
 def build_harness(verilog: str, cache_dir: Path | None = None, log=print) -> Path:
@@ -38,15 +32,15 @@ def build_harness(verilog: str, cache_dir: Path | None = None, log=print) -> Pat
     except OSError as e:
         raise SimError(f"cannot run Verilator: {e}") from None
     key = hashlib.sha256(verilog.encode() + HARNESS.read_bytes() + version.encode()).hexdigest()
-    out = (cache_dir or default_cache_dir()) / key[:20]
+    out = (cache_dir or default_cache_dir("sim")) / key[:20]
     exe = out / "obj" / "trnn_sim"
     if exe.exists():
         return exe
     out.mkdir(parents=True, exist_ok=True)
     (out / "trnn_system.v").write_text(verilog)
     log(f"verilating the simulated board into {out} (once per design; a few minutes)")
-    # -O0 C++: the generated code is large and compile time dominates; the harness still runs
-    # millions of cycles per second
+    # -O1 C++: the generated code is large and compile time dominates, while the harness still
+    # has to run fast (it is the interactive device)
     cmd = ["verilator", "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-O3",
            "--x-assign", "fast", "--x-initial", "fast", "--top-module", "trnn_system",
            "-Mdir", str(out / "obj"), "-o", "trnn_sim", "-CFLAGS", "-O1",

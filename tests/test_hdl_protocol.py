@@ -11,8 +11,8 @@ from amaranth.sim import Simulator
 
 from trnn.hdl import protospec as ps
 from trnn.hdl.core import Core
-from trnn.hdl.protocol import Protocol, info_for
-from trnn.hdl.system import System
+from trnn.hdl.protocol import Protocol
+from trnn.hdl.system import System, connect_core
 from trnn.hdl.uart import reference_bits
 from trnn.model.generate import generate
 from trnn.model.golden import NumpyEngine
@@ -26,7 +26,7 @@ class Device(wiring.Component):
 
     def __init__(self, m, story_tq=None, story_seed=0):
         self.m = m
-        self.proto = Protocol(m, info_for(m, 12_000_000, 115200), TIMEOUT, story_seed, story_tq)
+        self.proto = Protocol(m, ps.Info.for_machine(m, 12_000_000, 115200), TIMEOUT, story_seed, story_tq)
         super().__init__({"rx": wiring.In(self.proto.rx.signature.flip()),
                           "tx": wiring.Out(self.proto.tx.signature)})
 
@@ -36,10 +36,7 @@ class Device(wiring.Component):
         mod.submodules.core = core = Core(self.m)
         wiring.connect(mod, wiring.flipped(self.rx), p.rx)
         wiring.connect(mod, p.tx, wiring.flipped(self.tx))
-        wiring.connect(mod, p.tokens, core.tokens_in)
-        wiring.connect(mod, core.choice, p.choice)
-        mod.d.comb += [core.tq.eq(p.tq), core.rng_load.eq(p.rng_load),
-                       core.rng_load_value.eq(p.rng_load_value)]
+        connect_core(mod, p, core)
         return mod
 
 
@@ -81,17 +78,13 @@ def frames_of(data: bytes):
 
 
 def ref_generate(m, req: ps.GenerateRequest):
-    trace = generate(NumpyEngine(m), list(req.prompt), req.count, req.tq, req.seed,
-                     stop_at_eot=req.stop_at_eot)
-    toks = trace.tokens
-    if req.count == 0:
-        reason = ps.END_COUNT
-    elif req.stop_at_eot and toks[-1] == m.eot_id:
-        reason = ps.END_EOT
-    else:
-        reason = ps.END_COUNT
-    frames = [(ps.RSP_TOKEN, t.to_bytes(2, "little")) for t in toks]
-    return frames + [(ps.RSP_END, len(toks).to_bytes(2, "little") + bytes([reason]))]
+    """The frames the Python reference board (golden engine) answers ``req`` with."""
+    from trnn.boards.host import RefBoard
+    ref = RefBoard(m)
+    ref.write(req.encode())
+    frames, skipped = frames_of(ref.read(1 << 20))
+    assert skipped == b""
+    return frames
 
 
 def budget(m, req):
@@ -137,7 +130,7 @@ def test_rtl_generate_equals_ref(seed, prompt_len, count, tq, stop):
 def test_rtl_info():
     m = random_machine(7)
     got, _ = frames_of(run_device(m, [(1, ps.frame(ps.CMD_INFO))], 200))
-    assert got == [(ps.RSP_INFO, info_for(m, 12_000_000, 115200).payload())]
+    assert got == [(ps.RSP_INFO, ps.Info.for_machine(m, 12_000_000, 115200).payload())]
     assert ps.Info.decode(got[0][1]).model_hash == m.fingerprint()
 
 
@@ -168,7 +161,7 @@ def test_a_new_command_interrupts_generation():
     assert got[:len(tokens)] == ref[:len(tokens)]
     n = len(tokens).to_bytes(2, "little")
     assert got[len(tokens):] == [(ps.RSP_END, n + bytes([ps.END_INTERRUPTED])),
-                                 (ps.RSP_INFO, info_for(m, 12_000_000, 115200).payload())]
+                                 (ps.RSP_INFO, ps.Info.for_machine(m, 12_000_000, 115200).payload())]
 
 
 def test_story_mode_writes_the_reference_text_and_yields_to_the_host():
