@@ -565,6 +565,9 @@ def build_parser() -> argparse.ArgumentParser:
     dd.add_argument("dir", help="output directory")
     dd.add_argument("--max-train", type=_pos_int, help="only the first N training stories")
     dd.set_defaults(fn=cmd_data_download)
+
+    from .logic_cmds import add_parsers
+    add_parsers(sub, _Parser)
     return p
 
 

@@ -49,17 +49,23 @@ class NextState(wiring.Component):
         mod.d.comb += h.eq(self.h)
         with mod.If(self.token == m.eot_id):
             mod.d.comb += h.eq(bits_to_int(m.h0))
-        x = Signal(m.H + m.E)
-        mod.d.comb += x.eq(h | (emb << m.H))
-        bits = {}
-        for g in m.gates:
-            bits[g] = Signal(m.H, name=f"gate_{g}")
-            for i in range(m.H):
-                mod.d.comb += bits[g][i].eq(threshold(mod, x, m.W[g][i], m.theta[g][i], self.adder))
-        if m.cell == "threshold":
-            mod.d.comb += self.h_next.eq(bits["cand"])
-        else:
-            # per bit: take the candidate where the update gate fired, else keep h
-            mod.d.comb += self.h_next.eq((bits["update"] & bits["cand"])
-                                         | (~bits["update"] & h))
+        mod.d.comb += self.h_next.eq(step_logic(mod, m, h, emb, self.adder))
         return mod
+
+
+def step_logic(mod, m, h, emb, adder: str = "csa"):
+    """The gates of docs/machine.md §2 (steps 2–4, after the EOT reset) on state ``h`` (H bits)
+    and embedding bits ``emb`` (E bits); returns the H-bit next-state value. Helper signals are
+    driven in ``mod``. Shared by :class:`NextState` and the logic-analysis tools
+    (:mod:`trnn.logic.synth`), so both look at the same circuit."""
+    x = Signal(m.H + m.E)
+    mod.d.comb += x.eq(h | (emb << m.H))
+    bits = {}
+    for g in m.gates:
+        bits[g] = Signal(m.H, name=f"gate_{g}")
+        for i in range(m.H):
+            mod.d.comb += bits[g][i].eq(threshold(mod, x, m.W[g][i], m.theta[g][i], adder))
+    if m.cell == "threshold":
+        return bits["cand"]
+    # per bit: take the candidate where the update gate fired, else keep h
+    return (bits["update"] & bits["cand"]) | (~bits["update"] & h)

@@ -1,0 +1,386 @@
+"""``trnn logic …`` and ``trnn decompile``: the model read as a logic machine.
+
+Thin wrappers: each subcommand loads a model, calls one module of :mod:`trnn.logic` and prints
+its report (and writes files where asked). The parsers are added by :func:`add_parsers`.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+import tempfile
+from pathlib import Path
+
+
+def _cli():
+    from . import main
+    return main
+
+
+def _load(a):
+    return _cli().load_machine(a.model)
+
+
+def _write_json(path, obj) -> None:
+    if path:
+        p = Path(path)
+        p.parent.mkdir(parents=True, exist_ok=True)
+        p.write_text(json.dumps(obj, indent=1, sort_keys=True) + "\n")
+        print(f"wrote {p}")
+
+
+def _trace(a, m):
+    from trnn.logic.trace import run_trace
+    from trnn.model.data import read_stories, resolve_split
+
+    stories = read_stories(resolve_split(a.data, "valid"), a.stories)
+    print(f"reading {len(stories)} validation stories …", file=sys.stderr)
+    return run_trace(m, stories, progress=not a.quiet)
+
+
+# -- simplify / prove ----------------------------------------------------------------------------
+def _blocks(a):
+    from trnn.logic.synth import BLOCKS
+    return BLOCKS if a.block == "all" else (a.block,)
+
+
+def cmd_simplify(a) -> int:
+    from trnn.logic.synth import format_report, simplify
+
+    m = _load(a)
+    out = {}
+    for block in _blocks(a):
+        wd = Path(a.out) / block if a.out else None
+        print(f"simplifying {block} logic with Yosys/ABC …", file=sys.stderr)
+        rep = simplify(m, block, workdir=wd)
+        print(format_report(rep))
+        if a.per_bit and rep.cones:
+            print("  bit  inputs(model→after)  ANDs(before→after)  depth")
+            for c in rep.cones:
+                print(f"  {c.bit:>3}  {c.inputs_model:>6} → {c.inputs_after:<6}     "
+                      f"{c.ands_before:>6} → {c.ands_after:<6}  {c.depth_after:>5}")
+        if wd:
+            print(f"  AIGs: {wd}/before.aag, {wd}/after.aag")
+        out[block] = rep.to_dict()
+    _write_json(a.json, {"model": a.model, **out})
+    return 0
+
+
+def cmd_prove(a) -> int:
+    from trnn.logic.aig import load_aag
+    from trnn.logic.prove import alter, check_equivalence
+    from trnn.logic.synth import simplify
+
+    m = _load(a)
+    results = {}
+    ok = True
+    with tempfile.TemporaryDirectory(prefix="trnn-prove-") as tmp:
+        for block in _blocks(a):
+            print(f"simplifying {block} logic with Yosys/ABC …", file=sys.stderr)
+            wd = Path(a.out) / block if a.out else Path(tmp) / block
+            rep = simplify(m, block, workdir=wd, luts=False)
+            gold, gate = load_aag(wd / "before.aag"), load_aag(wd / "after.aag")
+            if a.alter:
+                gate, where = alter(gate, seed=a.alter)
+                print(f"{block}: altered copy — {where}")
+            print(f"{block}: proving {gate.n_ands:,} AND nodes (simplified) equal to "
+                  f"{gold.n_ands:,} (generated) …", file=sys.stderr)
+            r = check_equivalence(gold, gate)
+            print(f"{block}: {r.format()}")
+            ok &= r.equivalent
+            results[block] = {"equivalent": r.equivalent, "outputs": r.outputs,
+                              "proved": r.proved, "seconds": round(r.seconds, 1),
+                              "ands_generated": gold.n_ands, "ands_simplified": gate.n_ands,
+                              "synth_seconds": rep.seconds, "altered": bool(a.alter)}
+    _write_json(a.json, {"model": a.model, **results})
+    return 0 if ok else 1
+
+
+# -- query -----------------------------------------------------------------------------------------
+def cmd_query(a) -> int:
+    from trnn.logic import query as q
+
+    m = _load(a)
+    if a.question == "greedy":
+        toks = _tokens(m, a.tokens)
+        if toks is None:
+            states = _trace(a, m).h_after if a.data_states else None
+            sw = q.greedy_sweep(m, states=states, progress=not a.quiet)
+            print(sw.format(m))
+            _write_json(a.json, {"model": a.model, "by_sampling": sw.by_sampling,
+                                 "by_sat": sw.by_sat, "never": sw.never,
+                                 "sat_seconds": round(sw.sat_seconds, 1),
+                                 "seconds": round(sw.seconds, 1)})
+            return 0
+        for v in toks:
+            r = q.can_be_greedy(m, v)
+            print(f"token {v} {_tok(m, v)}: "
+                  + (f"yes — e.g. the state with bits {_ones(r.state)} set" if r.sat else
+                     "NO state makes it the greedy choice (UNSAT)") + f"  [{r.seconds:.2f} s]")
+        return 0
+    cnf = q.encode_step(m)
+    print(f"one step of {a.model} as CNF: {cnf.n_vars:,} variables, {len(cnf.clauses):,} "
+          f"clauses ({cnf.seconds:.1f} s)")
+    given = q.parse_assignment(m, a.given)
+    frm = None if a.from_value is None else int(a.from_value)
+    if a.question == "bits":
+        import time
+        t0 = time.time()
+        res = q.all_bits(cnf)
+        for k, v in res.items():
+            print(f"  {k}: {len(v)}" + (f" ({', '.join(map(str, v))})" if v else ""))
+        print(f"  ({4 * m.H} questions, {time.time() - t0:.1f} s; 'any state' means any of "
+              f"the 2^{m.H} bit patterns, reachable or not)")
+        _write_json(a.json, {"model": a.model, **res, "seconds": round(time.time() - t0, 1)})
+    elif a.question == "bit":
+        r = q.can_become(cnf, a.bit, a.value, given, frm)
+        print(f"{r.question}{_given(given)}: " + (
+            f"SAT — e.g. token {r.token} {_tok(m, r.token)} in the state with bits "
+            f"{_ones(r.state)} set" if r.sat else "UNSAT — impossible")
+            + f"  [{r.seconds:.3f} s]")
+    elif a.question == "tokens":
+        ts = q.tokens_setting(cnf, a.bit, a.value, given, frm)
+        print(f"{ts.question}{_given(given)}"
+              + (f" from h[{a.bit}] = {frm}" if frm is not None else "")
+              + f": {len(ts.tokens)} of {m.V} tokens  [{ts.solves} solves, {ts.seconds:.1f} s]")
+        print("  " + " ".join(_tok(m, v) for v in ts.tokens[:80])
+              + (" …" if len(ts.tokens) > 80 else ""))
+    cnf.close()
+    return 0
+
+
+def _tokens(m, spec):
+    if not spec:
+        return None
+    out = []
+    for s in spec:
+        try:
+            v = int(s)
+        except ValueError:
+            ids = m.tokenizer.encode(s)
+            if len(ids) != 1:
+                raise _cli().CLIError(f"{s!r} is not one token of this model (it encodes to "
+                                      f"{len(ids)} tokens); give a token id") from None
+            v = ids[0]
+        out.append(v)
+    return out
+
+
+def _tok(m, v) -> str:
+    return repr(m.tokenizer.token_bytes[v].decode("utf-8", "replace"))
+
+
+def _ones(bits) -> str:
+    on = [str(i) for i, b in enumerate(bits) if b]
+    return ("{" + ", ".join(on[:40]) + (", …" if len(on) > 40 else "") + "}") if on else "{}"
+
+
+def _given(given) -> str:
+    return f" given {', '.join(f'h[{k}]={v}' for k, v in given.items())}" if given else ""
+
+
+# -- split / explain -----------------------------------------------------------------------------
+def cmd_split(a) -> int:
+    from trnn.logic.graph import draw, split_report
+
+    m = _load(a)
+    tr = None if a.no_prune else _trace(a, m)
+    rep = split_report(m, tr, name=a.model)
+    print(rep.format())
+    if a.png:
+        draw(rep, a.png)
+        print(f"wrote {a.png}")
+    if a.pruned and rep.pruned is not None:
+        rep.pruned.save(a.pruned)
+        print(f"wrote {a.pruned}")
+    _write_json(a.json, rep.to_dict())
+    return 0
+
+
+def cmd_explain(a) -> int:
+    from trnn.logic.explain import explain, write_report
+
+    m = _load(a)
+    tr = _trace(a, m)
+    stats = explain(m, tr)
+    out = write_report(m, stats, a.output, title=f"{a.model}: state bits on "
+                       f"{tr.n_stories} validation stories", trace=tr)
+    best = sorted(stats, key=lambda s: -s.label_score)[:a.top]
+    print(f"{len(stats)} bits, {len(tr)} steps; most label-like bits:")
+    from trnn.logic.explain import token_text
+    for s in best:
+        on = ", ".join(token_text(m, t.token) for t in s.on_by_lift[:3])
+        off = ", ".join(token_text(m, t.token) for t in s.off_by_lift[:3])
+        print(f"  bit {s.bit:>3}: set {s.frac_set:5.1%}; on after {on or '—'}; "
+              f"off after {off or '—'}")
+    print(f"wrote {out}")
+    return 0
+
+
+# -- automaton -------------------------------------------------------------------------------------
+def cmd_automaton(a) -> int:
+    from trnn.logic import automaton as au
+
+    if a.p < 2:
+        raise _cli().CLIError(f"--p must be at least 2, got {a.p}")
+    if a.constructed:
+        m = au.construct_sum_mod(a.p)
+        print(f"hand-built machine for mod {a.p} (not trained)", file=sys.stderr)
+    else:
+        print(f"training a gated ternary RNN on the running sum mod {a.p} (seed {a.seed}) …",
+              file=sys.stderr)
+        over = {k: v for k, v in (("state_bits", a.state_bits), ("steps", a.steps))
+                if v is not None}
+        m = au.train_sum_mod(a.p, a.seed, **over)
+    rep = au.analyse(m, a.p)
+    print(rep)
+    if a.save:
+        m.save(a.save)
+        print(f"wrote {a.save}")
+    _write_json(a.json, rep.to_dict())
+    return 0 if rep.isomorphic else 1
+
+
+# -- decompile -------------------------------------------------------------------------------------
+def cmd_decompile(a) -> int:
+    from trnn.logic.decompile import write_program
+
+    m = _load(a)
+    path = write_program(m, a.output)
+    n = len(Path(path).read_text().splitlines())
+    print(f"wrote {path}: {n} lines, one rule per state bit ({m.H}); run it with "
+          f"'python {path} --prompt \"Once upon a time\"'")
+    return 0
+
+
+# -- parsers -----------------------------------------------------------------------------------------
+def add_parsers(sub, parser_class) -> None:
+    """Add ``logic`` (with its subcommands) and ``decompile`` to the subparsers ``sub``."""
+    main = _cli()
+    lg = sub.add_parser("logic", help="read a model as a logic machine (simplify, prove, "
+                        "query, split, explain, automaton)",
+                        description="Interpretability tools: the model as combinational logic "
+                        "plus a state register. See docs/interpretability.md.")
+    ls = lg.add_subparsers(dest="logic_cmd", required=True, parser_class=parser_class)
+
+    def model_arg(p):
+        p.add_argument("model", nargs="?", default="small",
+                       help="model file or shipped model name (default: small)")
+
+    def data_args(p):
+        p.add_argument("--data", help="validation text: a TinyStories .txt/.txt.xz file or "
+                       "directory (default: $TRNN_DATA or shared/data/tinystories)")
+        p.add_argument("--stories", type=main._pos_int, default=200,
+                       help="validation stories to run (default 200)")
+        p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
+
+    block_help = ("step: next state from state and embedding bits; readout: the scores of "
+                  "all tokens; all: both (default: step)")
+    s = ls.add_parser("simplify", help="Yosys/ABC on the next-state and readout logic: sizes "
+                      "before and after, per-bit cones, constant/duplicated/unread bits",
+                      description="Synthesize the model's logic with Yosys and optimise it "
+                      "with ABC; report AND nodes, LUT4s and depth before and after, the cone "
+                      "of influence of every state bit, and state bits that are constant, "
+                      "never updated, duplicated or never read.")
+    model_arg(s)
+    s.add_argument("--block", choices=("step", "readout", "all"), default="step",
+                   help=block_help)
+    s.add_argument("--out", help="keep the AIGs (before.aag, after.aag) under this directory")
+    s.add_argument("--per-bit", action="store_true", help="print every bit's cone")
+    s.add_argument("--json", help="also write the numbers to this JSON file")
+    s.set_defaults(fn=cmd_simplify)
+
+    p = ls.add_parser("prove", help="SAT proof that the simplified logic equals the "
+                      "generated logic",
+                      description="Simplify, then prove with a SAT miter (CaDiCaL) that every "
+                      "output of the simplified AIG equals the AIG generated from the model, "
+                      "for all inputs. Exit status 1 if not equivalent; --alter N flips one "
+                      "AND input of the simplified copy (choice N) to show the proof failing.")
+    model_arg(p)
+    p.add_argument("--block", choices=("step", "readout", "all"), default="step",
+                   help=block_help)
+    p.add_argument("--alter", type=main._pos_int, metavar="N",
+                   help="prove a deliberately altered copy instead (expect NOT EQUIVALENT)")
+    p.add_argument("--out", help="keep the AIGs under this directory")
+    p.add_argument("--json", help="also write the result to this JSON file")
+    p.set_defaults(fn=cmd_prove)
+
+    q = ls.add_parser("query", help="SAT questions about one step of the machine",
+                      description="Encode one step (docs/machine.md §2) as CNF with cardinality "
+                      "constraints and ask a SAT solver. 'Any state' ranges over all 2^H bit "
+                      "patterns, reachable or not. Questions: "
+                      "'bits' — which bits can never become 1 / 0 / turn on / turn off; "
+                      "'bit I --value V' — can bit I become V (a witness if so); "
+                      "'tokens I' — which tokens can set bit I to --value (default 1) given "
+                      "--given bits (and --from its old value); "
+                      "'greedy [TOKEN …]' — can a state make TOKEN the greedy output "
+                      "(no token: all of them).")
+    model_arg(q)
+    q.add_argument("question", choices=("bits", "bit", "tokens", "greedy"))
+    q.add_argument("bit", nargs="?", type=int, default=0, help="state bit (bit, tokens)")
+    q.add_argument("--value", type=int, choices=(0, 1), default=1)
+    q.add_argument("--from", dest="from_value", choices=("0", "1"),
+                   help="the bit's current value (e.g. --from 0 --value 1: turns on)")
+    q.add_argument("--given", help="partial state, e.g. '3=1,17=0'")
+    q.add_argument("--tokens", nargs="+", metavar="TOKEN",
+                   help="greedy: token ids or one-token strings to ask about")
+    q.add_argument("--data-states", action="store_true",
+                   help="greedy: also use states of validation text as witnesses")
+    q.add_argument("--data")
+    q.add_argument("--stories", type=main._pos_int, default=50)
+    q.add_argument("-q", "--quiet", action="store_true")
+    q.add_argument("--json", help="also write the answer to this JSON file (bits, greedy)")
+    q.set_defaults(fn=cmd_query)
+
+    sp = ls.add_parser("split", help="dependency graph of state bits: SCCs, modules, a "
+                       "picture; before and after pruning on validation text",
+                       description="Graph of state bits (j → i when bit j feeds a gate of bit "
+                       "i) and bits → tokens; strongly connected components and weakly "
+                       "connected modules. Unless --no-prune, also prunes the weights that "
+                       "never change a gate on the validation text (verified by re-running "
+                       "it) and reports the graph again.")
+    model_arg(sp)
+    data_args(sp)
+    sp.add_argument("--no-prune", action="store_true", help="graph of the model only")
+    sp.add_argument("--png", help="draw the graphs (force-directed layout) to this PNG")
+    sp.add_argument("--pruned", help="save the pruned model file here")
+    sp.add_argument("--json", help="also write the numbers to this JSON file")
+    sp.set_defaults(fn=cmd_split)
+
+    ex = ls.add_parser("explain", help="per-bit statistics over validation text, as a "
+                       "browsable Markdown report",
+                       description="For every state bit: how often it is set, which tokens "
+                       "turn it on and off (count and lift), and examples of the text before "
+                       "each event — so a person can label bits.")
+    model_arg(ex)
+    data_args(ex)
+    ex.add_argument("-o", "--output", default="bits.md", help="report file (default bits.md)")
+    ex.add_argument("--top", type=main._pos_int, default=5,
+                    help="print this many most label-like bits")
+    ex.set_defaults(fn=cmd_explain)
+
+    au = ls.add_parser("automaton", help="train on a task with a known automaton (running "
+                       "sum mod p) and recover it from the trained machine",
+                       description="Train the same kind of model on the running sum of digits "
+                       "mod p, extract the states reachable from h0, minimise them "
+                       "(Moore partition refinement, output = greedy token) and check that the "
+                       "minimal machine is the mod-p automaton. Exit status 1 if it is not.")
+    au.add_argument("--p", type=int, default=3, help="modulus (default 3; see the docs for "
+                    "what trains)")
+    au.add_argument("--seed", type=int, default=0)
+    au.add_argument("--state-bits", type=main._pos_int, help="H (default 16)")
+    au.add_argument("--steps", type=main._pos_int, help="maximum training steps (default 2000)")
+    au.add_argument("--constructed", action="store_true", help="analyse the hand-built "
+                    "machine for p instead of training one")
+    au.add_argument("--save", help="save the machine as a model file")
+    au.add_argument("--json", help="also write the report to this JSON file")
+    au.set_defaults(fn=cmd_automaton)
+
+    d = sub.add_parser("decompile", help="write the model as one readable, standalone Python "
+                       "program", description="Write a standard-library-only Python program "
+                       "that generates exactly what 'trnn generate' does with this model "
+                       "(greedy and seeded sampling), with one named rule per state bit.")
+    d.add_argument("model", help="model file or shipped model name")
+    d.add_argument("-o", "--output", default="talker.py", help="program file (default "
+                   "talker.py)")
+    d.set_defaults(fn=cmd_decompile)

@@ -1,0 +1,383 @@
+"""Query with SAT: one step of the machine as CNF, and questions answered by a solver.
+
+The encoding (:class:`StepCNF`) follows docs/machine.md §2–§4 literally:
+
+* ``h[i]`` — the current state, free unless a question fixes it (so "any state" means any of
+  the 2^H bit patterns, reachable or not — a superset of what the machine can visit);
+* ``t[v]`` — the input token, one-hot (exactly one is true);
+* ``e[k] ↔ OR{t[v] : embedding[v, k] = 1}``;
+* ``x[i] ↔ (t[eot] ? h0[i] : h[i])`` — the reset on end of story;
+* for each gate ``g`` and bit ``i``: ``g[i] ↔ Σ_j W[i,j]·x[j] ≥ θ[i]``, as two cardinality
+  constraints on the folded literals (``x_j`` for weight +1, ``¬x_j`` for −1; bound
+  ``θ + #neg``): ``g → atleast(bound)`` and ``¬g → atmost(bound − 1)`` (totalizer encoding, each
+  clause guarded by the gate literal);
+* ``h'[i] ↔ cand[i]`` (threshold cell) or ``h'[i] ↔ (update[i] ? cand[i] : x[i])`` (gated).
+
+The greedy readout (§3–§4) is encoded on demand for one token: ``t`` is the greedy choice of
+state ``h`` iff for every other ``v``: ``score[t] − score[v] ≥ 1`` when ``v < t`` (ties go to the
+lowest id) and ``≥ 0`` when ``v > t`` — each a cardinality constraint over the state bits with
+weights in {−2…2} (a weight-2 literal appears twice).
+
+Every satisfying assignment is turned into a witness (state, token) that callers can re-check
+with the golden engine; the tests do.
+"""
+
+from __future__ import annotations
+
+import time
+from dataclasses import dataclass, field
+
+import numpy as np
+
+SOLVER = "cadical153"
+
+
+class QueryError(ValueError):
+    """A question that does not fit the model (bit or token out of range, bad assignment)."""
+
+
+@dataclass
+class Answer:
+    """One solver answer: ``sat`` (a witness exists) and, if so, the witness."""
+    question: str
+    sat: bool
+    seconds: float
+    state: np.ndarray | None = None      # h (uint8 [H])
+    token: int | None = None
+    next_state: np.ndarray | None = None
+
+
+@dataclass
+class TokenSet:
+    """Tokens for which a question is satisfiable, with the time spent."""
+    question: str
+    tokens: list[int]
+    seconds: float
+    solves: int
+
+
+@dataclass
+class StepCNF:
+    """CNF of one step of machine ``m`` (see the module docstring); build with
+    :func:`encode_step`. ``h``, ``t``, ``e``, ``x``, ``h_next`` and ``gates[g]`` are lists of
+    solver variables."""
+    m: object
+    clauses: list[list[int]]
+    h: list[int]
+    t: list[int]
+    e: list[int]
+    x: list[int]
+    gates: dict[str, list[int]]
+    h_next: list[int]
+    top: int
+    seconds: float
+    _solver: object = field(default=None, repr=False)
+
+    @property
+    def n_vars(self) -> int:
+        return self.top
+
+    def new_var(self) -> int:
+        self.top += 1
+        return self.top
+
+    def solver(self):
+        """An incremental solver holding the clauses (created once, reused)."""
+        if self._solver is None:
+            from pysat.solvers import Solver
+            self._solver = Solver(name=SOLVER, bootstrap_with=self.clauses)
+        return self._solver
+
+    def close(self) -> None:
+        if self._solver is not None:
+            self._solver.delete()
+            self._solver = None
+
+    def witness(self, model) -> tuple[np.ndarray, int, np.ndarray]:
+        pos = set(x for x in model if x > 0)
+        h = np.array([int(v in pos) for v in self.h], dtype=np.uint8)
+        tok = next(v for v, var in enumerate(self.t) if var in pos)
+        hn = np.array([int(v in pos) for v in self.h_next], dtype=np.uint8)
+        return h, tok, hn
+
+
+def _card(lits: list[int], bound: int, kind: str, guard: int, top: int
+          ) -> tuple[list[list[int]], int]:
+    """Clauses of ``guard → (Σ lits ≥ bound)`` (kind "atleast") or ``guard → (Σ lits ≤ bound)``
+    ("atmost"); ``guard`` is a literal. Returns the clauses and the new top variable."""
+    from pysat.card import CardEnc, EncType
+
+    n = len(lits)
+    if kind == "atleast":
+        if bound <= 0:
+            return [], top
+        if bound > n:
+            return [[-guard]], top
+        enc = CardEnc.atleast(lits, bound=bound, top_id=top, encoding=EncType.totalizer)
+    else:
+        if bound >= n:
+            return [], top
+        if bound < 0:
+            return [[-guard]], top
+        enc = CardEnc.atmost(lits, bound=bound, top_id=top, encoding=EncType.totalizer)
+    return [[-guard, *c] for c in enc.clauses], max(top, enc.nv)
+
+
+def encode_step(m) -> StepCNF:
+    """The CNF of one step of machine ``m`` (a :class:`~trnn.model.machine.Machine`)."""
+    from pysat.card import CardEnc, EncType
+
+    t0 = time.time()
+    H, E, V = m.H, m.E, m.V
+    top = 0
+
+    def fresh(n):
+        nonlocal top
+        out = list(range(top + 1, top + n + 1))
+        top += n
+        return out
+    h, t, e, x = fresh(H), fresh(V), fresh(E), fresh(H)
+    clauses: list[list[int]] = []
+    one = CardEnc.equals(t, bound=1, top_id=top, encoding=EncType.seqcounter)
+    clauses += one.clauses
+    top = max(top, one.nv)
+    for k in range(E):
+        on = [t[v] for v in range(V) if m.embedding[v, k]]
+        clauses.append([-e[k], *on])
+        clauses += [[e[k], -tv] for tv in on]
+    te = t[m.eot_id]
+    for i in range(H):
+        if m.h0[i]:           # x = eot ∨ h
+            clauses += [[-x[i], te, h[i]], [x[i], -te], [x[i], -h[i]]]
+        else:                 # x = ¬eot ∧ h
+            clauses += [[-x[i], -te], [-x[i], h[i]], [x[i], te, -h[i]]]
+    inputs = x + e
+    gates = {}
+    for g in m.gates:
+        gates[g] = fresh(H)
+        for i in range(H):
+            w = m.W[g][i]
+            lits = [inputs[j] if w[j] > 0 else -inputs[j] for j in np.flatnonzero(w)]
+            bound = int(m.theta[g][i]) + int((w < 0).sum())
+            cl, top = _card(lits, bound, "atleast", gates[g][i], top)
+            clauses += cl
+            cl, top = _card(lits, bound - 1, "atmost", -gates[g][i], top)
+            clauses += cl
+    hn = fresh(H)
+    for i in range(H):
+        c = gates["cand"][i]
+        if m.cell == "threshold":
+            clauses += [[-hn[i], c], [hn[i], -c]]
+        else:
+            u = gates["update"][i]
+            clauses += [[-u, -hn[i], c], [-u, hn[i], -c], [u, -hn[i], x[i]], [u, hn[i], -x[i]]]
+    return StepCNF(m, clauses, h, t, e, x, gates, hn, top, time.time() - t0)
+
+
+def _solve(cnf: StepCNF, assumptions: list[int], question: str) -> Answer:
+    s = cnf.solver()
+    t0 = time.time()
+    sat = s.solve(assumptions=assumptions)
+    dt = time.time() - t0
+    if not sat:
+        return Answer(question, False, dt)
+    h, tok, hn = cnf.witness(s.get_model())
+    return Answer(question, True, dt, h, tok, hn)
+
+
+def _check_bit(m, i: int) -> None:
+    if not 0 <= i < m.H:
+        raise QueryError(f"state bit {i} out of range (the model has {m.H} bits: 0..{m.H - 1})")
+
+
+def parse_assignment(m, text: str | None) -> dict[int, int]:
+    """``"3=1,7=0"`` → ``{3: 1, 7: 0}`` (state bit → value)."""
+    out: dict[int, int] = {}
+    for part in (text or "").replace(" ", "").split(","):
+        if not part:
+            continue
+        try:
+            k, v = part.split("=")
+            k, v = int(k), int(v)
+        except ValueError:
+            raise QueryError(f"bad state assignment {part!r}; write BIT=VALUE, e.g. 3=1,7=0") \
+                from None
+        _check_bit(m, k)
+        if v not in (0, 1):
+            raise QueryError(f"bit {k} must be set to 0 or 1, not {v}")
+        out[k] = v
+    return out
+
+
+def can_become(cnf: StepCNF, i: int, value: int, given: dict[int, int] | None = None,
+               from_value: int | None = None) -> Answer:
+    """Is there a state (consistent with ``given``; with ``h[i] = from_value`` if set) and a
+    token after which state bit ``i`` is ``value``?"""
+    _check_bit(cnf.m, i)
+    a = [cnf.h_next[i] if value else -cnf.h_next[i]]
+    a += [cnf.h[k] if v else -cnf.h[k] for k, v in (given or {}).items()]
+    if from_value is not None:
+        a.append(cnf.h[i] if from_value else -cnf.h[i])
+    q = f"h'[{i}] = {value}" + (f" from h[{i}] = {from_value}" if from_value is not None else "")
+    return _solve(cnf, a, q)
+
+
+def all_bits(cnf: StepCNF) -> dict[str, list[int]]:
+    """For every state bit, both values: the bits that can never become 1, never 0, never turn
+    on (0 → 1) and never turn off (1 → 0), from any state under any token."""
+    out = {"never 1": [], "never 0": [], "never turns on": [], "never turns off": []}
+    for i in range(cnf.m.H):
+        for key, val, frm in (("never 1", 1, None), ("never 0", 0, None),
+                              ("never turns on", 1, 0), ("never turns off", 0, 1)):
+            if not can_become(cnf, i, val, from_value=frm).sat:
+                out[key].append(i)
+    return out
+
+
+def tokens_setting(cnf: StepCNF, i: int, value: int = 1, given: dict[int, int] | None = None,
+                   from_value: int | None = None) -> TokenSet:
+    """Every token ``v`` for which some state consistent with ``given`` (and ``h[i] =
+    from_value`` if set) leads to ``h'[i] = value`` — one incremental solve per token."""
+    _check_bit(cnf.m, i)
+    base = [cnf.h_next[i] if value else -cnf.h_next[i]]
+    base += [cnf.h[k] if v else -cnf.h[k] for k, v in (given or {}).items()]
+    if from_value is not None:
+        base.append(cnf.h[i] if from_value else -cnf.h[i])
+    s = cnf.solver()
+    t0 = time.time()
+    toks = [v for v in range(cnf.m.V) if s.solve(assumptions=base + [cnf.t[v]])]
+    return TokenSet(f"tokens giving h'[{i}] = {value}", toks, time.time() - t0, cnf.m.V)
+
+
+def greedy_constraints(m, tok: int, state_vars: list[int], top: int
+                       ) -> tuple[list[list[int]], int]:
+    """Clauses saying that ``tok`` is the greedy choice (docs/machine.md §4) of the state held
+    in ``state_vars``."""
+    clauses: list[list[int]] = []
+    R = m.R.astype(np.int64)
+    c = m.c.astype(np.int64)
+    for v in range(m.V):
+        if v == tok:
+            continue
+        d = R[tok] - R[v]                   # score[tok] - score[v] = d·h + c[tok] - c[v]
+        need = (1 if v < tok else 0) - int(c[tok] - c[v])
+        lits = []
+        for j in np.flatnonzero(d):
+            lit = state_vars[j] if d[j] > 0 else -state_vars[j]
+            lits += [lit] * int(abs(d[j]))
+        # Σ d·h = Σ|d|·lit − Σ_{d<0}|d|  ⇒  Σ|d|·lit ≥ need + Σ_{d<0}|d|
+        bound = need + int(-d[d < 0].sum())
+        if bound <= 0:
+            continue
+        if bound > len(lits):
+            return [[]], top                 # impossible: an empty clause
+        from pysat.card import CardEnc, EncType
+        enc = CardEnc.atleast(lits, bound=bound, top_id=top, encoding=EncType.totalizer)
+        clauses += enc.clauses
+        top = max(top, enc.nv)
+    return clauses, top
+
+
+def can_be_greedy(m, tok: int, solver: str = SOLVER) -> Answer:
+    """Is there a state ``h`` (any of the 2^H) whose greedy choice is ``tok``? If not, no
+    state — reachable or not — ever emits ``tok`` at temperature 0."""
+    from pysat.solvers import Solver
+
+    if not 0 <= tok < m.V:
+        raise QueryError(f"token {tok} out of range (vocabulary 0..{m.V - 1})")
+    t0 = time.time()
+    h = list(range(1, m.H + 1))
+    clauses, _ = greedy_constraints(m, tok, h, m.H)
+    q = f"token {tok} is the greedy choice of some state"
+    if [] in clauses:
+        return Answer(q, False, time.time() - t0)
+    with Solver(name=solver, bootstrap_with=clauses) as s:
+        sat = s.solve()
+        dt = time.time() - t0
+        if not sat:
+            return Answer(q, False, dt)
+        pos = set(x for x in s.get_model() if x > 0)
+        return Answer(q, True, dt, np.array([int(v in pos) for v in h], dtype=np.uint8), tok)
+
+
+@dataclass
+class GreedySweep:
+    """Which tokens some state makes the greedy choice: found by sampling states (each
+    re-checked with the integer readout), proved by SAT, or proved impossible (UNSAT)."""
+    by_sampling: list[int]
+    by_sat: list[int]
+    never: list[int]
+    sat_seconds: float
+    seconds: float
+
+    def format(self, m) -> str:
+        def show(toks):
+            return " ".join(repr(m.tokenizer.token_bytes[v].decode("utf-8", "replace"))
+                            for v in toks[:30]) + (" …" if len(toks) > 30 else "")
+        return (f"{len(self.by_sampling)} tokens are the greedy choice of a sampled state; "
+                f"{len(self.by_sat)} more of a state found by SAT; {len(self.never)} can never "
+                f"be the greedy choice of any of the 2^{m.H} states (UNSAT; "
+                f"{self.sat_seconds:.1f} s in SAT, {self.seconds:.1f} s in all)"
+                + (f"\n  never greedy: {show(self.never)}" if self.never else ""))
+
+
+def _climb(m, tok: int, rng, starts: int = 4) -> np.ndarray | None:
+    """Hill climbing for a state whose greedy choice is ``tok``: flip the bit that most raises
+    ``score[tok] − max_v (score[v] + [v < tok])`` until that margin is ≥ 0 (found: the state,
+    re-checked with the integer readout) or no flip helps (None; proves nothing)."""
+    R = m.R.astype(np.int64)
+    c = m.c.astype(np.int64)
+    tie = (np.arange(m.V) < tok).astype(np.int64)   # a lower id wins ties
+    others = np.arange(m.V) != tok
+    for _ in range(starts):
+        h = (rng.random(m.H) < 0.5).astype(np.int64)
+        s = R @ h + c
+        for _ in range(4 * m.H):
+            D = R * (1 - 2 * h)                         # score change when flipping each bit
+            new = s[:, None] + D                        # [V, H]
+            margin = new[tok] - (new[others] + tie[others, None]).max(axis=0)
+            j = int(np.argmax(margin))
+            cur = s[tok] - (s[others] + tie[others]).max()
+            if cur >= 0:
+                return h.astype(np.uint8)
+            if margin[j] <= cur:
+                break
+            h[j] ^= 1
+            s = new[:, j]
+    return None
+
+
+def greedy_sweep(m, states: np.ndarray | None = None, samples: int = 20000, seed: int = 0,
+                 progress: bool = False) -> GreedySweep:
+    """For every token, whether some state makes it the greedy choice. Cheap witnesses come
+    first — ``states`` (e.g. a trace of real text), ``samples`` random states of various
+    densities, then hill climbing on the score margin — and SAT (:func:`can_be_greedy`) settles the rest."""
+    from tqdm import tqdm
+
+    from ..model.golden import NumpyEngine
+
+    t0 = time.time()
+    eng = NumpyEngine(m)
+    rng = np.random.default_rng(seed)
+    dens = rng.uniform(0.05, 0.95, size=(samples, 1))
+    pool = [(rng.random((samples, m.H)) < dens).astype(np.uint8)]
+    if states is not None:
+        pool.append(np.asarray(states, dtype=np.uint8).reshape(-1, m.H))
+    seen = set()
+    for block in pool:
+        for k in range(0, len(block), 4096):
+            seen |= set(np.argmax(eng.scores(block[k:k + 4096]), axis=1).tolist())
+    for v in range(m.V):
+        if v not in seen:
+            h = _climb(m, v, rng)
+            # re-checked with the engine's own readout: a witness is only what the machine does
+            if h is not None and int(np.argmax(eng.scores(h))) == v:
+                seen.add(v)
+    by_sampling = sorted(seen)
+    by_sat, never, sat_s = [], [], 0.0
+    rest = [v for v in range(m.V) if v not in seen]
+    for v in tqdm(rest, disable=not progress, unit="token", desc="SAT"):
+        a = can_be_greedy(m, v)
+        sat_s += a.seconds
+        (by_sat if a.sat else never).append(v)
+    return GreedySweep(by_sampling, by_sat, never, sat_s, time.time() - t0)
