@@ -1,12 +1,19 @@
 """Quality benchmark: validation bits per byte of n-gram baselines, ternary models and twins.
 
     python benchmarks/quality.py [--data DIR] [--stories N]
+    python benchmarks/quality.py --from-json     # re-render the table only
 
 Evaluates (never trains) what exists: byte n-grams (n = 1, 3, 5, 7) fitted on the training
 text, every ternary model of ``benchmarks/zoo.py`` as deployed integers (``trnn eval``'s
 figure), and its float twin. Prints a Markdown table and writes it with the raw numbers to
 ``benchmarks/results/quality.md`` and ``quality.json``. Deterministic: a re-run prints the
 same table.
+
+The price of interpretability: next to each ternary model's gap to its float twin, the table
+shows the size of its logic after simplification (AND nodes and LUT4s of the next-state and
+readout blocks), read from ``benchmarks/results/logic.json`` (``benchmarks/logic.py``).
+``--from-json`` re-renders the table from the stored ``quality.json`` with the current
+``logic.json``, without evaluating again.
 """
 
 from __future__ import annotations
@@ -36,7 +43,15 @@ def main() -> None:
     ap.add_argument("--data", help="data directory (default: TRNN_DATA or ../shared/...)")
     ap.add_argument("--stories", type=int, help="only the first N validation stories")
     ap.add_argument("--out", default=str(HERE / "results"), help="results directory")
+    ap.add_argument("--from-json", action="store_true", help="re-render the stored results "
+                    "(quality.json + logic.json) without evaluating")
     a = ap.parse_args()
+    out = Path(a.out)
+    if a.from_json:
+        stored = json.loads((out / "quality.json").read_text())
+        write(stored["rows"], stored["valid_stories"], stored["valid_bytes"],
+              stored.get("bytes_per_token"), out)
+        return
 
     train = read_stories(resolve_split(a.data, "train"))
     valid = read_stories(resolve_split(a.data, "valid"), a.stories)
@@ -74,34 +89,65 @@ def main() -> None:
                 steps=hist[-1]["step"] if hist else 0,
                 bpb=net_bpb(net, tok, valid), seconds=time.time() - t)
 
-    by = {r["model"]: r["bpb"] for r in rows}
-    lines = ["| model | kind | state bits | weights | training steps | val bpb | "
-             "gap to float twin |", "|---|---|---:|---:|---:|---:|---:|"]
-    for r in rows:
-        twin = by.get(f"{r['model']} float twin")
-        gap = f"+{r['bpb'] - twin:.3f}" if twin is not None else ""
-        lines.append(f"| {r['model']} | {r['kind']} | {r['state_bits'] or ''} | "
-                     f"{r['weights'] or ''} | {r['steps'] or ''} | {r['bpb']:.3f} | {gap} |")
-    table = "\n".join(lines)
-    per_token = ""
+    bpt = None
     if model_path("large").exists():
         tok = Machine.load(model_path("large")).tokenizer
         ntok = sum(len(tok.encode(v)) for v in valid)
-        per_token = (f"; the BPE-512 vocabulary averages "
-                     f"{sum(len(v.encode()) for v in valid) / ntok:.2f} bytes per token here")
+        bpt = sum(len(v.encode()) for v in valid) / ntok
+    write(rows, len(valid), sum(len(s.encode()) + 1 for s in valid), bpt, out)
+
+
+def logic_sizes(out: Path) -> dict[str, dict]:
+    """model -> {"ands": …, "lut4": …} summed over the blocks in logic.json (both blocks
+    needed; a model with only one is left out)."""
+    path = out / "logic.json"
+    if not path.exists():
+        return {}
+    per: dict[str, dict] = {}
+    for r in json.loads(path.read_text())["rows"]:
+        d = per.setdefault(r["model"], {"ands": 0, "lut4": 0, "blocks": set()})
+        d["ands"] += r["ands_simplified"]
+        d["lut4"] += r["lut4"]
+        d["blocks"].add(r["block"])
+    return {k: v for k, v in per.items() if v["blocks"] == {"step", "readout"}}
+
+
+def write(rows: list[dict], n_valid: int, n_bytes: int, bytes_per_token, out: Path) -> None:
+    """Print the Markdown table and write quality.md, quality.json and quality.png."""
+    by = {r["model"]: r["bpb"] for r in rows}
+    logic = logic_sizes(out)
+    lines = ["| model | kind | state bits | weights | training steps | val bpb | "
+             "gap to float twin | logic after simplification: AND nodes | LUT4 |",
+             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    for r in rows:
+        twin = by.get(f"{r['model']} float twin")
+        gap = f"+{r['bpb'] - twin:.3f}" if twin is not None else ""
+        lg = logic.get(r["model"]) if r["kind"].startswith("ternary") else None
+        size = f"{lg['ands']:,} | {lg['lut4']:,}" if lg else " | "
+        lines.append(f"| {r['model']} | {r['kind']} | {r['state_bits'] or ''} | "
+                     f"{r['weights'] or ''} | {r['steps'] or ''} | {r['bpb']:.3f} | {gap} | "
+                     f"{size} |")
+    table = "\n".join(lines)
+    per_token = (f"; the BPE-512 vocabulary averages {bytes_per_token:.2f} bytes per token "
+                 "here") if bytes_per_token else ""
     print()
     print(table)
-    out = Path(a.out)
     out.mkdir(parents=True, exist_ok=True)
-    head = (f"# Quality benchmark\n\n`python benchmarks/quality.py` on {len(valid)} validation "
-            f"stories ({sum(len(s.encode()) + 1 for s in valid)} bytes). Ternary models are "
+    head = (f"# Quality benchmark\n\n`python benchmarks/quality.py` on {n_valid} validation "
+            f"stories ({n_bytes} bytes). Ternary models are "
             "scored as deployed integers (docs/machine.md §7); float twins have the same "
             "shape with dense real weights and continuous states. Weights: nonzero ternary "
             "weights in gates + readout; for twins, all real weights. A training step is "
-            f"64 sequences x 128 tokens{per_token}.\n\n")
+            f"64 sequences x 128 tokens{per_token}.\n\n"
+            "**The price of interpretability**: the gap is what the ternary weights and binary "
+            "state cost in bits per byte against the same network with real weights and "
+            "continuous state; the last two columns are what is bought with it — the whole "
+            "model (next-state and readout logic) as an and-inverter graph after Yosys/ABC, and "
+            "as LUT4s (`benchmarks/logic.py`, `benchmarks/results/logic.md`).\n\n")
     (out / "quality.md").write_text(head + table + "\n")
     (out / "quality.json").write_text(json.dumps(
-        {"rows": rows, "valid_stories": len(valid), "python": platform.python_version()},
+        {"rows": rows, "valid_stories": n_valid, "valid_bytes": n_bytes,
+         "bytes_per_token": bytes_per_token, "python": platform.python_version()},
         indent=1) + "\n")
     print(f"\nwrote {out / 'quality.md'} and {out / 'quality.json'}")
     plot(rows, out / "quality.png")

@@ -139,7 +139,7 @@ def cmd_query(a) -> int:
             f"{_ones(r.state)} set" if r.sat else "UNSAT — impossible")
             + f"  [{r.seconds:.3f} s]")
     elif a.question == "tokens":
-        ts = q.tokens_setting(cnf, a.bit, a.value, given, frm)
+        ts = q.tokens_setting(cnf, a.bit, a.value, given, frm, always=a.always)
         print(f"{ts.question}{_given(given)}"
               + (f" from h[{a.bit}] = {frm}" if frm is not None else "")
               + f": {len(ts.tokens)} of {m.V} tokens  [{ts.solves} solves, {ts.seconds:.1f} s]")
@@ -312,7 +312,8 @@ def add_parsers(sub, parser_class) -> None:
                       "'bits' — which bits can never become 1 / 0 / turn on / turn off; "
                       "'bit I --value V' — can bit I become V (a witness if so); "
                       "'tokens I' — which tokens can set bit I to --value (default 1) given "
-                      "--given bits (and --from its old value); "
+                      "--given bits (and --from its old value), or with --always which tokens "
+                      "set it from every such state; "
                       "'greedy [TOKEN …]' — can a state make TOKEN the greedy output "
                       "(no token: all of them).")
     model_arg(q)
@@ -322,6 +323,8 @@ def add_parsers(sub, parser_class) -> None:
     q.add_argument("--from", dest="from_value", choices=("0", "1"),
                    help="the bit's current value (e.g. --from 0 --value 1: turns on)")
     q.add_argument("--given", help="partial state, e.g. '3=1,17=0'")
+    q.add_argument("--always", action="store_true", help="tokens: only tokens that set the "
+                   "bit from EVERY such state (proved: no state gives the other value)")
     q.add_argument("--tokens", nargs="+", metavar="TOKEN",
                    help="greedy: token ids or one-token strings to ask about")
     q.add_argument("--data-states", action="store_true",

@@ -235,18 +235,22 @@ def all_bits(cnf: StepCNF) -> dict[str, list[int]]:
 
 
 def tokens_setting(cnf: StepCNF, i: int, value: int = 1, given: dict[int, int] | None = None,
-                   from_value: int | None = None) -> TokenSet:
-    """Every token ``v`` for which some state consistent with ``given`` (and ``h[i] =
-    from_value`` if set) leads to ``h'[i] = value`` — one incremental solve per token."""
+                   from_value: int | None = None, always: bool = False) -> TokenSet:
+    """The tokens ``v`` for which some state consistent with ``given`` (and ``h[i] =
+    from_value`` if set) leads to ``h'[i] = value`` — or, with ``always``, for which *every*
+    such state does (no state gives the other value: a proof that the token forces the bit).
+    One incremental solve per token."""
     _check_bit(cnf.m, i)
-    base = [cnf.h_next[i] if value else -cnf.h_next[i]]
+    want = value if not always else 1 - value
+    base = [cnf.h_next[i] if want else -cnf.h_next[i]]
     base += [cnf.h[k] if v else -cnf.h[k] for k, v in (given or {}).items()]
     if from_value is not None:
         base.append(cnf.h[i] if from_value else -cnf.h[i])
     s = cnf.solver()
     t0 = time.time()
-    toks = [v for v in range(cnf.m.V) if s.solve(assumptions=base + [cnf.t[v]])]
-    return TokenSet(f"tokens giving h'[{i}] = {value}", toks, time.time() - t0, cnf.m.V)
+    toks = [v for v in range(cnf.m.V) if s.solve(assumptions=base + [cnf.t[v]]) != always]
+    q = f"tokens {'forcing' if always else 'giving'} h'[{i}] = {value}"
+    return TokenSet(q, toks, time.time() - t0, cnf.m.V)
 
 
 def greedy_constraints(m, tok: int, state_vars: list[int], top: int

@@ -142,6 +142,8 @@ def test_queries_agree_with_brute_force(seed, cell):
             sel = (hs[:, (i + 1) % m.H] == 1) & (hs[:, (i + 3) % m.H] == 0)
             want = [v for v in range(m.V) if (nxt[v][sel, i] == val).any()]
             assert tokens_setting(cnf, i, val, given).tokens == want
+            forced = [v for v in range(m.V) if (nxt[v][sel, i] == val).all()]
+            assert tokens_setting(cnf, i, val, given, always=True).tokens == forced
     never1 = [i for i in range(m.H) if not any((nxt[v][:, i] == 1).any() for v in range(m.V))]
     assert all_bits(cnf)["never 1"] == never1
     cnf.close()
