@@ -122,8 +122,11 @@ def tool_versions(env: dict[str, str]) -> dict[str, str]:
         flag = "-V" if var == "YOSYS" else "--version"
         try:
             r = subprocess.run([cmd, flag], capture_output=True, text=True, timeout=120)
-            out[cmd] = (r.stdout or r.stderr).strip().splitlines()[0] if (r.stdout or r.stderr) \
-                else "unknown"
+            # a YoWASP tool's first run also says on stderr that it is compiling itself; that
+            # line must not become part of the cache key (the next run would miss the cache)
+            lines = [ln.strip() for ln in (r.stdout + "\n" + r.stderr).splitlines()
+                     if ln.strip() and not ln.startswith("Preparing to run ")]
+            out[cmd] = lines[0] if lines else "unknown"
         except (OSError, subprocess.TimeoutExpired):
             out[cmd] = "unknown"
     return out

@@ -10,7 +10,7 @@ import time
 import numpy as np
 import pytest
 
-from trnn.boards.build import BuildError, build, check_fits, estimate
+from trnn.boards.build import BuildError, build, check_fits, estimate, tool_versions
 from trnn.boards.catalog import BOARDS
 from trnn.boards.flash import flash_command
 from trnn.boards.host import RefBoard
@@ -140,3 +140,18 @@ def test_small_builds_for_icebreaker(tmp_path):
     again = build(m, BOARDS["icebreaker"], "small", toolchain="yowasp", cache_dir=tmp_path,
                   log=lambda _: None)
     assert again.cached and again.bitstream == rep.bitstream
+
+
+def test_tool_version_ignores_yowasp_first_run_message(tmp_path):
+    """A YoWASP tool's first run prints "Preparing to run …" before its version (nextpnr
+    writes both to stderr); the version in the cache key must be the same on every run."""
+    tool = tmp_path / "fake-nextpnr"
+    tool.write_text("#!/bin/sh\n"
+                    "[ -f \"$0.warm\" ] || { echo 'Preparing to run fake. This might take a "
+                    "while...' >&2; touch \"$0.warm\"; }\n"
+                    "echo 'fake -- Next Generation Place and Route (Version 0.11.1)' >&2\n")
+    tool.chmod(0o755)
+    first = tool_versions({"NEXTPNR_ICE40": str(tool)})
+    second = tool_versions({"NEXTPNR_ICE40": str(tool)})
+    assert first == second == {str(tool): "fake -- Next Generation Place and Route "
+                                          "(Version 0.11.1)"}
