@@ -590,3 +590,7 @@ def main(argv: list[str] | None = None) -> int:
         return 130
     except BrokenPipeError:
         return 0
+    except OSError as e:  # a file that cannot be read or written: one line, not a traceback
+        print(f"trnn: error: {e.strerror or e}"
+              + (f": {e.filename}" if getattr(e, "filename", None) else ""), file=sys.stderr)
+        return 2

@@ -191,3 +191,7 @@ def test_cli_simplify_prove_query(tmp_path, capsys):
     assert "h'[2] = 1 given h[0]=1" in capsys.readouterr().out
     assert main(["logic", "query", str(path), "bit", "7"]) == 2
     assert "out of range" in capsys.readouterr().err
+    # a file that cannot be written: one line, exit status 2
+    assert main(["decompile", str(path), "-o", str(tmp_path / "no" / "such" / "x.py")]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("trnn: error:") and len(err.strip().splitlines()) == 1
