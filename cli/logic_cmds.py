@@ -274,20 +274,22 @@ def add_parsers(sub, parser_class) -> None:
                        help="validation stories to run (default 200)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
-    block_help = ("step: next state from state and embedding bits; readout: the scores of "
-                  "all tokens; all: both (default: step)")
+    def synth_args(p):
+        model_arg(p)
+        p.add_argument("--block", choices=("step", "readout", "all"), default="step",
+                       help="step: next state from state and embedding bits; readout: the "
+                       "scores of all tokens; all: both (default: step)")
+        p.add_argument("--out", help="keep the AIGs (before.aag, after.aag) under this "
+                       "directory")
+        p.add_argument("--json", help="also write the results to this JSON file")
     s = ls.add_parser("simplify", help="Yosys/ABC on the next-state and readout logic: sizes "
                       "before and after, per-bit cones, constant/duplicated/unread bits",
                       description="Synthesize the model's logic with Yosys and optimise it "
                       "with ABC; report AND nodes, LUT4s and depth before and after, the cone "
                       "of influence of every state bit, and state bits that are constant, "
                       "never updated, duplicated or never read.")
-    model_arg(s)
-    s.add_argument("--block", choices=("step", "readout", "all"), default="step",
-                   help=block_help)
-    s.add_argument("--out", help="keep the AIGs (before.aag, after.aag) under this directory")
+    synth_args(s)
     s.add_argument("--per-bit", action="store_true", help="print every bit's cone")
-    s.add_argument("--json", help="also write the numbers to this JSON file")
     s.set_defaults(fn=cmd_simplify)
 
     p = ls.add_parser("prove", help="SAT proof that the simplified logic equals the "
@@ -296,13 +298,9 @@ def add_parsers(sub, parser_class) -> None:
                       "output of the simplified AIG equals the AIG generated from the model, "
                       "for all inputs. Exit status 1 if not equivalent; --alter N flips one "
                       "AND input of the simplified copy (choice N) to show the proof failing.")
-    model_arg(p)
-    p.add_argument("--block", choices=("step", "readout", "all"), default="step",
-                   help=block_help)
+    synth_args(p)
     p.add_argument("--alter", type=main._pos_int, metavar="N",
                    help="prove a deliberately altered copy instead (expect NOT EQUIVALENT)")
-    p.add_argument("--out", help="keep the AIGs under this directory")
-    p.add_argument("--json", help="also write the result to this JSON file")
     p.set_defaults(fn=cmd_prove)
 
     q = ls.add_parser("query", help="SAT questions about one step of the machine",
@@ -329,9 +327,7 @@ def add_parsers(sub, parser_class) -> None:
                    help="greedy: token ids or one-token strings to ask about")
     q.add_argument("--data-states", action="store_true",
                    help="greedy: also use states of validation text as witnesses")
-    q.add_argument("--data")
-    q.add_argument("--stories", type=main._pos_int, default=50)
-    q.add_argument("-q", "--quiet", action="store_true")
+    data_args(q)
     q.add_argument("--json", help="also write the answer to this JSON file (bits, greedy)")
     q.set_defaults(fn=cmd_query)
 
