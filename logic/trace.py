@@ -29,6 +29,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
+from trnn.model.evaluate import run_stories
 from trnn.model.golden import NumpyEngine
 from trnn.model.machine import Machine
 
@@ -90,8 +91,6 @@ class Trace:
 
 def _run(m: Machine, enc: list[list[int]], progress: bool = False, engine=None) -> Trace:
     """Trace of already-encoded stories ``enc`` (see the module docstring)."""
-    from tqdm import tqdm
-
     if not enc:
         raise ValueError("no stories to trace")
     eng = engine or NumpyEngine(m)
@@ -100,12 +99,6 @@ def _run(m: Machine, enc: list[list[int]], progress: bool = False, engine=None) 
     starts = np.zeros(S + 1, dtype=np.int64)
     starts[1:] = np.cumsum(n_rows)
     T = int(starts[-1])
-    order = np.argsort(-n_rows, kind="stable")                        # longest first
-    lengths = n_rows[order]
-    L = int(lengths[0])
-    ids = np.full((S, L + 1), m.eot_id, dtype=np.int64)               # ids[r, t]: input at t
-    for r, s in enumerate(order):
-        ids[r, 1:1 + len(enc[s])] = enc[s]
 
     token = np.empty(T, dtype=np.int32)
     target = np.empty(T, dtype=np.int32)
@@ -115,19 +108,15 @@ def _run(m: Machine, enc: list[list[int]], progress: bool = False, engine=None) 
     story = np.repeat(np.arange(S, dtype=np.int32), n_rows)
     pos = (np.arange(T, dtype=np.int64) - np.repeat(starts[:-1], n_rows)).astype(np.int32)
 
-    h = eng.initial_state(S)
-    base = starts[order]                                               # row of step 0, per r
-    with tqdm(total=T, disable=not progress, unit="tok", dynamic_ncols=True) as bar:
-        for t in range(L):
-            live = int((lengths > t).sum())                            # a prefix: sorted
-            dest = base[:live] + t
-            h_before[dest] = h[:live]
-            h = eng.step(h[:live], ids[:live, t])
-            h_after[dest] = h
-            token[dest] = ids[:live, t]
-            target[dest] = ids[:live, t + 1]
-            greedy[dest] = np.argmax(eng.scores(h), axis=1)            # ties: lowest id
-            bar.update(live)
+    prev = eng.initial_state(S)           # batch rows follow run_stories' order
+    for t, rows, inputs, targets, h in run_stories(eng, enc, m.eot_id, progress):
+        dest = starts[rows] + t
+        h_before[dest] = prev[:len(rows)]
+        h_after[dest] = h
+        token[dest] = inputs
+        target[dest] = targets
+        greedy[dest] = np.argmax(eng.scores(h), axis=1)            # ties: lowest id
+        prev = h
     return Trace(story=story, pos=pos, token=token, target=target, h_before=h_before,
                  h_after=h_after, greedy=greedy, starts=starts, eot_id=int(m.eot_id))
 
