@@ -114,7 +114,7 @@ def cmd_query(a) -> int:
             return 0
         for v in toks:
             r = q.can_be_greedy(m, v)
-            print(f"token {v} {_tok(m, v)}: "
+            print(f"token {v} {q.token_repr(m, v)}: "
                   + (f"yes — e.g. the state with bits {_ones(r.state)} set" if r.sat else
                      "NO state makes it the greedy choice (UNSAT)") + f"  [{r.seconds:.2f} s]")
         return 0
@@ -135,7 +135,7 @@ def cmd_query(a) -> int:
     elif a.question == "bit":
         r = q.can_become(cnf, a.bit, a.value, given, frm)
         print(f"{r.question}{_given(given)}: " + (
-            f"SAT — e.g. token {r.token} {_tok(m, r.token)} in the state with bits "
+            f"SAT — e.g. token {r.token} {q.token_repr(m, r.token)} in the state with bits "
             f"{_ones(r.state)} set" if r.sat else "UNSAT — impossible")
             + f"  [{r.seconds:.3f} s]")
     elif a.question == "tokens":
@@ -143,7 +143,7 @@ def cmd_query(a) -> int:
         print(f"{ts.question}{_given(given)}"
               + (f" from h[{a.bit}] = {frm}" if frm is not None else "")
               + f": {len(ts.tokens)} of {m.V} tokens  [{ts.solves} solves, {ts.seconds:.1f} s]")
-        print("  " + " ".join(_tok(m, v) for v in ts.tokens[:80])
+        print("  " + " ".join(q.token_repr(m, v) for v in ts.tokens[:80])
               + (" …" if len(ts.tokens) > 80 else ""))
     cnf.close()
     return 0
@@ -164,10 +164,6 @@ def _tokens(m, spec):
             v = ids[0]
         out.append(v)
     return out
-
-
-def _tok(m, v) -> str:
-    return repr(m.tokenizer.token_bytes[v].decode("utf-8", "replace"))
 
 
 def _ones(bits) -> str:
@@ -198,7 +194,7 @@ def cmd_split(a) -> int:
 
 
 def cmd_explain(a) -> int:
-    from trnn.logic.explain import explain, write_report
+    from trnn.logic.explain import explain, token_text, write_report
 
     m = _load(a)
     tr = _trace(a, m)
@@ -207,7 +203,6 @@ def cmd_explain(a) -> int:
                        f"{tr.n_stories} validation stories", trace=tr)
     best = sorted(stats, key=lambda s: -s.label_score)[:a.top]
     print(f"{len(stats)} bits, {len(tr)} steps; most label-like bits:")
-    from trnn.logic.explain import token_text
     for s in best:
         on = ", ".join(token_text(m, t.token) for t in s.on_by_lift[:3])
         off = ", ".join(token_text(m, t.token) for t in s.off_by_lift[:3])

@@ -36,7 +36,7 @@ import numpy as np
 
 from trnn.model.machine import Machine
 
-from .trace import EOT_MARK, Trace
+from .trace import Trace, token_text
 
 
 @dataclass
@@ -200,13 +200,6 @@ def md_escape(text: str) -> str:
     for raw, shown in (("\r\n", "⏎"), ("\n", "⏎"), ("\r", "␍"), ("\t", "⇥")):
         text = text.replace(raw, shown)
     return "".join("\\" + ch if ch in _MD_SPECIAL else ch for ch in text)
-
-
-def token_text(m: Machine, v: int) -> str:
-    """Token ``v`` as text (``⟨EOT⟩`` for the end-of-story token), not yet escaped."""
-    if v == m.eot_id:
-        return EOT_MARK
-    return m.tokenizer.decode([v]).decode("utf-8", errors="replace")
 
 
 def _tok(m: Machine, v: int) -> str:

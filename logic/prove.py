@@ -60,20 +60,12 @@ def _port_key(name: str):
 
 def evaluate(aig: AIG, inputs: dict[str, int]) -> dict[str, int]:
     """Every output of ``aig`` for one input assignment (names → 0/1; absent names are 0)."""
-    val = {0: 0}
-    for name, v in zip(aig.input_names, aig.inputs):
-        val[v] = int(inputs.get(name, 0))
-
-    def lit(x):
-        return val[x >> 1] ^ (x & 1)
-    for v in sorted(aig.ands):       # AIGER numbers an AND after its fan-ins
-        a, b = aig.ands[v]
-        val[v] = lit(a) & lit(b)
-    return {n: lit(o) for n, o in zip(aig.output_names, aig.outputs)}
+    return _simulate(aig, {n: int(inputs.get(n, 0)) & 1 for n in aig.input_names}, 1)
 
 
 def _simulate(aig: AIG, words: dict[str, int], mask: int) -> dict[str, int]:
-    """Bit-parallel evaluation: each input carries a word of ``mask.bit_length()`` patterns."""
+    """Bit-parallel evaluation: each input carries a word of patterns, ``mask`` has one bit
+    per pattern."""
     val = {0: 0}
     for name, v in zip(aig.input_names, aig.inputs):
         val[v] = words[name]
@@ -81,7 +73,7 @@ def _simulate(aig: AIG, words: dict[str, int], mask: int) -> dict[str, int]:
     def lit(x):
         w = val[x >> 1]
         return w ^ mask if x & 1 else w
-    for v in sorted(aig.ands):
+    for v in sorted(aig.ands):       # AIGER numbers an AND after its fan-ins
         a, b = aig.ands[v]
         val[v] = lit(a) & lit(b)
     return {n: lit(o) for n, o in zip(aig.output_names, aig.outputs)}

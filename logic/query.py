@@ -185,6 +185,11 @@ def _solve(cnf: StepCNF, assumptions: list[int], question: str) -> Answer:
     return Answer(question, True, dt, h, tok, hn)
 
 
+def token_repr(m, v: int) -> str:
+    """Token ``v``'s bytes as a quoted Python string, for answers printed on one line."""
+    return repr(m.tokenizer.token_bytes[v].decode("utf-8", "replace"))
+
+
 def _check_bit(m, i: int) -> None:
     if not 0 <= i < m.H:
         raise QueryError(f"state bit {i} out of range (the model has {m.H} bits: 0..{m.H - 1})")
@@ -209,15 +214,22 @@ def parse_assignment(m, text: str | None) -> dict[int, int]:
     return out
 
 
-def can_become(cnf: StepCNF, i: int, value: int, given: dict[int, int] | None = None,
-               from_value: int | None = None) -> Answer:
-    """Is there a state (consistent with ``given``; with ``h[i] = from_value`` if set) and a
-    token after which state bit ``i`` is ``value``?"""
+def _assumptions(cnf: StepCNF, i: int, value: int, given: dict[int, int] | None,
+                 from_value: int | None) -> list[int]:
+    """Solver assumptions: ``h'[i] = value``, the ``given`` state bits, ``h[i] = from_value``."""
     _check_bit(cnf.m, i)
     a = [cnf.h_next[i] if value else -cnf.h_next[i]]
     a += [cnf.h[k] if v else -cnf.h[k] for k, v in (given or {}).items()]
     if from_value is not None:
         a.append(cnf.h[i] if from_value else -cnf.h[i])
+    return a
+
+
+def can_become(cnf: StepCNF, i: int, value: int, given: dict[int, int] | None = None,
+               from_value: int | None = None) -> Answer:
+    """Is there a state (consistent with ``given``; with ``h[i] = from_value`` if set) and a
+    token after which state bit ``i`` is ``value``?"""
+    a = _assumptions(cnf, i, value, given, from_value)
     q = f"h'[{i}] = {value}" + (f" from h[{i}] = {from_value}" if from_value is not None else "")
     return _solve(cnf, a, q)
 
@@ -240,12 +252,7 @@ def tokens_setting(cnf: StepCNF, i: int, value: int = 1, given: dict[int, int] |
     from_value`` if set) leads to ``h'[i] = value`` — or, with ``always``, for which *every*
     such state does (no state gives the other value: a proof that the token forces the bit).
     One incremental solve per token."""
-    _check_bit(cnf.m, i)
-    want = value if not always else 1 - value
-    base = [cnf.h_next[i] if want else -cnf.h_next[i]]
-    base += [cnf.h[k] if v else -cnf.h[k] for k, v in (given or {}).items()]
-    if from_value is not None:
-        base.append(cnf.h[i] if from_value else -cnf.h[i])
+    base = _assumptions(cnf, i, value if not always else 1 - value, given, from_value)
     s = cnf.solver()
     t0 = time.time()
     toks = [v for v in range(cnf.m.V) if s.solve(assumptions=base + [cnf.t[v]]) != always]
@@ -316,8 +323,8 @@ class GreedySweep:
 
     def format(self, m) -> str:
         def show(toks):
-            return " ".join(repr(m.tokenizer.token_bytes[v].decode("utf-8", "replace"))
-                            for v in toks[:30]) + (" …" if len(toks) > 30 else "")
+            return " ".join(token_repr(m, v) for v in toks[:30]) + (" …" if len(toks) > 30
+                                                                     else "")
         return (f"{len(self.by_sampling)} tokens are the greedy choice of a sampled state; "
                 f"{len(self.by_sat)} more of a state found by SAT; {len(self.never)} can never "
                 f"be the greedy choice of any of the 2^{m.H} states (UNSAT; "

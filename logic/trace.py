@@ -36,6 +36,13 @@ from trnn.model.machine import Machine
 EOT_MARK = "⟨EOT⟩"
 
 
+def token_text(m: Machine, v: int) -> str:
+    """Token ``v`` as text (``⟨EOT⟩`` for the end-of-story token), not yet escaped."""
+    if v == m.eot_id:
+        return EOT_MARK
+    return m.tokenizer.decode([v]).decode("utf-8", errors="replace")
+
+
 @dataclass
 class Trace:
     """The steps of a machine on a list of stories; all arrays have one row per step.
@@ -84,9 +91,7 @@ class Trace:
         start = int(self.starts[s])
         prev = self.token[max(start + 1, row - chars):row]
         before = m.tokenizer.decode(prev.tolist()).decode("utf-8", errors="replace")[-chars:]
-        here = (EOT_MARK if tok == self.eot_id
-                else m.tokenizer.decode([tok]).decode("utf-8", errors="replace"))
-        return before + mark[0] + here + mark[1]
+        return before + mark[0] + token_text(m, tok) + mark[1]
 
 
 def _run(m: Machine, enc: list[list[int]], progress: bool = False, engine=None) -> Trace:
