@@ -31,6 +31,16 @@ def _count(stat: str, pattern: str) -> int:
                if re.fullmatch(pattern, name))
 
 
+def run_yosys(yosys: str, script: str, cwd: Path) -> None:
+    """Run the Yosys command ``yosys`` on ``script`` (commands separated by ``;``) in ``cwd``;
+    :class:`BuildError` with the end of its output if it fails. YoWASP tools see only the
+    working directory tree, so scripts name their files relative to ``cwd``; results are read
+    from files the script writes (YoWASP's in-process ABC ends Yosys's console output)."""
+    r = subprocess.run([yosys, "-q", "-p", script], cwd=cwd, capture_output=True, text=True)
+    if r.returncode != 0:
+        raise BuildError(f"synthesis failed: {(r.stderr or r.stdout).strip()[-300:]}")
+
+
 def synthesize(component, family: str, name: str = "top", toolchain: str = "auto",
                dsp: bool = True) -> SynthStats:
     """Run ``synth_ice40`` (with ``-dsp`` unless ``dsp=False``) or ``synth_ecp5`` on
@@ -46,12 +56,8 @@ def synthesize(component, family: str, name: str = "top", toolchain: str = "auto
         il = Path(tmp) / f"{name}.il"
         il.write_text(rtlil.convert(component, name=name))
         t0 = time.time()
-        # YoWASP tools see only the working directory tree: run inside it with relative paths
-        r = subprocess.run([yosys, "-q", "-p", f"read_rtlil {name}.il; {cmd}; tee -o stat.txt stat"],
-                           cwd=tmp, capture_output=True, text=True)
+        run_yosys(yosys, f"read_rtlil {name}.il; {cmd}; tee -o stat.txt stat", Path(tmp))
         seconds = time.time() - t0
-        if r.returncode != 0:
-            raise BuildError(f"synthesis failed: {(r.stderr or r.stdout).strip()[-300:]}")
         stat = (Path(tmp) / "stat.txt").read_text()
     if family == "ice40":
         return SynthStats(_count(stat, "SB_LUT4"), _count(stat, "SB_CARRY"),

