@@ -265,6 +265,35 @@ def _order(cols: np.ndarray, activity: np.ndarray, H: int) -> np.ndarray:
     return cols[np.lexsort((cols, activity[cols], cols >= H))]
 
 
+def _remove_greedily(cols, signs: np.ndarray, X: np.ndarray, dec: np.ndarray,
+                     inc: np.ndarray) -> list[int]:
+    """The greedy removal shared by gate rows and readout rows. A weight of sign ``signs[j]``
+    adds ``X[j]`` (one 0/1 entry per step) to a sum whose room, per step, to decrease is
+    ``dec`` and to increase is ``inc`` (``_BIG`` where unconstrained). Removing a +1 weight
+    uses ``X[j]`` of ``dec`` and frees as much of ``inc``; a −1 weight the reverse. In the
+    order ``cols``, a weight goes unless some step where ``X[j]`` is set has no room left in
+    the direction its removal moves the sum. Returns the removed columns; ``dec`` and ``inc``
+    are updated in place."""
+    tight_dec, tight_inc = dec == 0, inc == 0
+    removed = []
+    for j in cols:
+        xj = X[j]
+        if signs[j] > 0:
+            if np.any(tight_dec & xj):
+                continue
+            dec -= xj
+            inc += xj
+            tight_dec = dec == 0
+        else:
+            if np.any(tight_inc & xj):
+                continue
+            inc -= xj
+            dec += xj
+            tight_inc = inc == 0
+        removed.append(int(j))
+    return removed
+
+
 def _prune_row(w: np.ndarray, a: np.ndarray, theta: int, relevant: np.ndarray,
                XT: np.ndarray, activity: np.ndarray, H: int) -> np.ndarray:
     """Greedy removal on one gate row (module docstring); returns the pruned row."""
@@ -272,22 +301,7 @@ def _prune_row(w: np.ndarray, a: np.ndarray, theta: int, relevant: np.ndarray,
     b = a >= theta
     hi = np.where(relevant & b, a - theta, _BIG).astype(np.int32)      # room to decrease a
     lo = np.where(relevant & ~b, theta - 1 - a, _BIG).astype(np.int32)  # room to increase a
-    tight_hi, tight_lo = hi == 0, lo == 0
-    for j in _order(np.nonzero(w)[0], activity, H):
-        xj = XT[j]
-        if w[j] > 0:
-            if np.any(tight_hi & xj):
-                continue
-            hi -= xj
-            lo += xj
-            tight_hi = hi == 0
-        else:
-            if np.any(tight_lo & xj):
-                continue
-            lo -= xj
-            hi += xj
-            tight_lo = lo == 0
-        w[j] = 0
+    w[_remove_greedily(_order(np.nonzero(w)[0], activity, H), w, XT, hi, lo)] = 0
     return w
 
 
@@ -321,24 +335,10 @@ def _prune_readout(R: np.ndarray, c: np.ndarray, h: np.ndarray, greedy: np.ndarr
             sub = S[idx] + (ids < v).astype(np.int32)
             sub[:, v] = -_BIG
             down[idx] = s[idx] - sub.max(axis=1)
-        tight_up, tight_down = up == 0, down == 0
-        for j in cols[np.lexsort((cols, activity[cols]))]:
-            hj = HT[j]
-            if R[v, j] > 0:                                           # removal lowers s
-                if np.any(tight_down & hj):
-                    continue
-                down -= hj
-                up += hj
-                s -= hj
-                tight_down = down == 0
-            else:
-                if np.any(tight_up & hj):
-                    continue
-                up -= hj
-                down += hj
-                s += hj
-                tight_up = up == 0
-            R[v, j] = 0
+        gone = _remove_greedily(cols[np.lexsort((cols, activity[cols]))], R[v], HT, down, up)
+        if gone:                                                      # the new score of v
+            s -= h[:, gone].astype(np.int32) @ R[v, gone].astype(np.int32)
+            R[v, gone] = 0
         S[:, v] = s
     return R
 
