@@ -137,11 +137,12 @@ def cmd_query(a) -> int:
         import time
         t0 = time.time()
         res = q.all_bits(cnf)
+        dt = time.time() - t0
         for k, v in res.items():
             print(f"  {k}: {len(v)}" + (f" ({', '.join(map(str, v))})" if v else ""))
-        print(f"  ({4 * m.H} questions, {time.time() - t0:.1f} s; 'any state' means any of "
+        print(f"  ({4 * m.H} questions, {dt:.1f} s; 'any state' means any of "
               f"the 2^{m.H} bit patterns, reachable or not)")
-        _write_json(a.json, {"model": a.model, **res, "seconds": round(time.time() - t0, 1)})
+        _write_json(a.json, {"model": a.model, **res, "seconds": round(dt, 1)})
     elif a.question == "bit":
         r = q.can_become(cnf, a.bit, a.value, given, frm)
         print(f"{r.question}{_given(given)}: " + (

@@ -264,6 +264,8 @@ def greedy_constraints(m, tok: int, state_vars: list[int], top: int
                        ) -> tuple[list[list[int]], int]:
     """Clauses saying that ``tok`` is the greedy choice (docs/machine.md §4) of the state held
     in ``state_vars``."""
+    from pysat.card import CardEnc, EncType
+
     clauses: list[list[int]] = []
     R = m.R.astype(np.int64)
     c = m.c.astype(np.int64)
@@ -282,7 +284,6 @@ def greedy_constraints(m, tok: int, state_vars: list[int], top: int
             continue
         if bound > len(lits):
             return [[]], top                 # impossible: an empty clause
-        from pysat.card import CardEnc, EncType
         enc = CardEnc.atleast(lits, bound=bound, top_id=top, encoding=EncType.totalizer)
         clauses += enc.clauses
         top = max(top, enc.nv)
