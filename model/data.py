@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import lzma
 import os
+import re
 from pathlib import Path
 
 import numpy as np
@@ -49,29 +50,85 @@ def resolve_split(path: str | os.PathLike | None, split: str) -> Path:
     raise DataError(f"no {split}.txt or {split}.txt.xz in {base}")
 
 
+# line breaks other systems write: Windows (CR LF), classic Mac OS (CR), Unicode line and
+# paragraph separators, and NEL (from EBCDIC and Latin-1 conversions)
+_LINE_BREAKS = re.compile("\r\n|[\r\x85\u2028\u2029]")
+# characters with no glyph that editors and converters leave in text: the byte-order mark
+# (U+FEFF, also mid-file where files were concatenated), zero-width space/joiners and the
+# word joiner; never part of a TinyStories story
+_INVISIBLE = re.compile("[\ufeff\u200b\u200c\u200d\u2060]")
+
+
+def _decode(raw: bytes, path: Path) -> str:
+    """Text of a data file: UTF-8 (with or without a byte-order mark), or UTF-16 when it
+    starts with a UTF-16 byte-order mark (Windows 'Unicode' text). DataError naming the file,
+    line and column of the first byte that is not UTF-8."""
+    if raw.startswith((b"\xff\xfe", b"\xfe\xff")):
+        try:
+            return raw.decode("utf-16")
+        except UnicodeDecodeError:
+            raise DataError(f"{path} starts with a UTF-16 byte-order mark but is not valid "
+                            f"UTF-16") from None
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as e:
+        line = raw.count(b"\n", 0, e.start) + 1
+        col = e.start - (raw.rfind(b"\n", 0, e.start) + 1) + 1
+        raise DataError(f"{path} is not UTF-8 text: byte 0x{raw[e.start]:02x} at line {line}, "
+                        f"column {col} (save it as UTF-8)") from None
+
+
+def normalize_text(text: str) -> str:
+    """``text`` with every kind of line break as ``\\n`` and the invisible characters above
+    removed: what a clean TinyStories file holds."""
+    return _INVISIBLE.sub("", _LINE_BREAKS.sub("\n", text))
+
+
 def read_stories(path: str | os.PathLike, limit: int | None = None) -> list[str]:
-    """The stories of a TinyStories text file, outer whitespace stripped, empty ones dropped."""
+    """The stories of a TinyStories text file (plain or ``.xz``), outer whitespace stripped,
+    empty ones dropped; a story ends at a line that holds only ``<|endoftext|>`` (spaces
+    around it allowed).
+
+    Files as users have them give the same stories as the clean file: any line breaks
+    (LF, CR LF, CR, U+2028/2029, NEL), a byte-order mark, zero-width characters, UTF-16
+    with a byte-order mark (:func:`normalize_text`). DataError, naming the file (and line)
+    and what is wrong: missing, not .xz, not UTF-8, the end-of-story marker inside a line,
+    or no story at all."""
     path = Path(path)
     try:
-        opener = lzma.open if path.suffix == ".xz" else open
-        with opener(path, "rt", encoding="utf-8", newline="") as f:
-            text = f.read()
+        if path.suffix == ".xz":
+            with lzma.open(path, "rb") as f:
+                raw = f.read()
+        else:
+            raw = path.read_bytes()
     except FileNotFoundError:
         raise DataError(f"data file not found: {path}") from None
+    except IsADirectoryError:
+        raise DataError(f"{path} is a directory, not a data file") from None
     except (lzma.LZMAError, EOFError):
         raise DataError(f"{path} is not a valid .xz file") from None
-    except UnicodeDecodeError as e:
-        raise DataError(f"{path} is not UTF-8 text (byte {e.start})") from None
+    text = normalize_text(_decode(raw, path))
     stories = []
     cur: list[str] = []
-    for line in text.split("\n"):
-        if line == EOT_TEXT:
-            stories.append("\n".join(cur).strip())
+    for number, line in enumerate(text.split("\n"), 1):
+        if line.strip() == EOT_TEXT:
+            story = "\n".join(cur).strip()
             cur = []
+            if story:
+                stories.append(story)
+                if limit is not None and len(stories) >= limit:
+                    break
+        elif EOT_TEXT in line:
+            raise DataError(f"{path}, line {number}: {EOT_TEXT} inside a line; the marker "
+                            f"that ends a story must be alone on its line")
         else:
             cur.append(line)
-    stories.append("\n".join(cur).strip())
-    stories = [s for s in stories if s]
+    else:
+        if "\n".join(cur).strip():
+            stories.append("\n".join(cur).strip())
+    if not stories:
+        raise DataError(f"{path} holds no story (TinyStories text: stories separated by "
+                        f"lines that hold only {EOT_TEXT})")
     return stories[:limit] if limit is not None else stories
 
 
