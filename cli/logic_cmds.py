@@ -111,6 +111,9 @@ def cmd_query(a) -> int:
     from trnn.logic import query as q
 
     m = _load(a)
+    if a.question in ("bit", "tokens") and not 0 <= a.bit < m.H:
+        raise _cli().CLIError(f"bit {a.bit} is out of range: 0..{m.H - 1} ({a.model} has "
+                              f"{m.H} state bits)")
     if a.question == "greedy":
         toks = _tokens(m, a.tokens)
         if toks is None:
@@ -370,9 +373,11 @@ def add_parsers(sub, parser_class) -> None:
                        "mod p, extract the states reachable from h0, minimise them "
                        "(Moore partition refinement, output = greedy token) and check that the "
                        "minimal machine is the mod-p automaton. Exit status 1 if it is not.")
-    au.add_argument("--p", type=int, default=3, help="modulus (default 3; see the docs for "
+    au.add_argument("--p", type=main._number(int, 2, 64, why=" (the hand-built machine has "
+                    "p(p+1) state bits)"), default=3, help="modulus, 2..64 (default 3; see the docs for "
                     "what trains)")
-    au.add_argument("--seed", type=int, default=0)
+    au.add_argument("--seed", type=main._number(int, 0, 2**32 - 1, why=" (NumPy seeds are 32 "
+                    "bits)"), default=0, help="training seed (default 0)")
     au.add_argument("--state-bits", type=main._pos_int, help="H (default 16)")
     au.add_argument("--steps", type=main._pos_int, help="maximum training steps (default 2000)")
     au.add_argument("--constructed", action="store_true", help="analyse the hand-built "

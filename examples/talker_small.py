@@ -538,7 +538,10 @@ def main(argv=None):
         if not 0 <= a.seed <= 4294967294:
             raise ValueError(f"seed must be in 0..4294967294, got {a.seed}")
         # the one floating-point step: the temperature as a 16-bit integer
-        tq = min(65535, int(round(a.temperature * 256 / LOGIT_SCALE)))
+        tq = int(round(a.temperature * 256 / LOGIT_SCALE))
+        if tq > 65535:
+            raise ValueError(f"temperature {a.temperature:g} is above this model's largest "
+                             f"(t_q = {tq} > 65535, the 16-bit integer temperature)")
         ids = encode(a.prompt)
     except ValueError as e:
         print(f"{p.prog}: error: {e}", file=sys.stderr)

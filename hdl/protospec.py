@@ -74,9 +74,20 @@ class GenerateRequest:
     seed: int = 0
     stop_at_eot: bool = True
 
-    def encode(self) -> bytes:
+    def __post_init__(self):
+        # the frame's field widths (u32 seed, u16 t_q, u16 count, u16 token ids): a value out
+        # of range is refused here, with its limit, not by struct.pack mid-conversation
+        for name, value, hi in (("seed", self.seed, 2**32 - 2), ("tq", self.tq, 0xFFFF),
+                                ("count", self.count, 0xFFFF)):
+            if not 0 <= value <= hi:
+                raise ValueError(f"{name} must be in 0..{hi} (a field of the GENERATE frame), "
+                                 f"got {value}")
         if len(self.prompt) > MAX_PROMPT:
             raise ValueError(f"a prompt holds at most {MAX_PROMPT} tokens, got {len(self.prompt)}")
+        if any(not 0 <= t <= 0xFFFF for t in self.prompt):
+            raise ValueError("prompt token ids must be in 0..65535")
+
+    def encode(self) -> bytes:
         head = struct.pack("<IHHB", self.seed, self.tq, self.count,
                            FLAG_STOP_AT_EOT if self.stop_at_eot else 0)
         return frame(CMD_GENERATE, head + b"".join(struct.pack("<H", t) for t in self.prompt))

@@ -442,7 +442,10 @@ def main(argv=None):
         if not 0 <= a.seed <= @MAX_SEED@:
             raise ValueError(f"seed must be in 0..@MAX_SEED@, got {a.seed}")
         # the one floating-point step: the temperature as a 16-bit integer
-        tq = min(@MAX_TQ@, int(round(a.temperature * @NOISE_SCALE@ / LOGIT_SCALE)))
+        tq = int(round(a.temperature * @NOISE_SCALE@ / LOGIT_SCALE))
+        if tq > @MAX_TQ@:
+            raise ValueError(f"temperature {a.temperature:g} is above this model's largest "
+                             f"(t_q = {tq} > @MAX_TQ@, the 16-bit integer temperature)")
         ids = encode(a.prompt)
     except ValueError as e:
         print(f"{p.prog}: error: {e}", file=sys.stderr)

@@ -51,11 +51,26 @@ def seed_to_state(seed: int) -> int:
     return seed + 1
 
 
+def max_temperature(logit_scale: float) -> float:
+    """The largest temperature whose ``t_q`` fits the 16-bit register, to 4 significant
+    digits, rounded down."""
+    t = MAX_TQ * logit_scale / 2**NOISE_FRAC_BITS
+    digits = 3 - math.floor(math.log10(t))
+    return math.floor(t * 10**digits) / 10**digits
+
+
 def temperature_to_tq(temperature: float, logit_scale: float) -> int:
-    """The integer temperature ``t_q = round(256·T/β)`` clipped to 16 bits (0 means greedy)."""
+    """The integer temperature ``t_q = round(256·T/β)`` (0 means greedy). ValueError, naming
+    the limit, when ``temperature`` is negative, not finite, or its ``t_q`` exceeds 16 bits
+    (:data:`MAX_TQ`; :func:`max_temperature`)."""
     if not temperature >= 0 or math.isinf(temperature):
         raise ValueError(f"temperature must be a finite number >= 0, got {temperature}")
-    return min(MAX_TQ, int(round(temperature * 2**NOISE_FRAC_BITS / logit_scale)))
+    tq = int(round(temperature * 2**NOISE_FRAC_BITS / logit_scale))
+    if tq > MAX_TQ:
+        raise ValueError(f"temperature {temperature:g} is above this model's largest, "
+                         f"{max_temperature(logit_scale):g} (the integer temperature t_q is "
+                         f"16 bits: at most {MAX_TQ})")
+    return tq
 
 
 @dataclass

@@ -40,6 +40,21 @@ class ModelConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def validate(self) -> None:
+        """ValueError naming the first field out of its range (the board protocol's INFO frame
+        carries H as 16 bits)."""
+        from .train import check_range
+        if self.cell not in GATES:
+            raise ValueError(f"cell must be one of {', '.join(GATES)}, got {self.cell!r}")
+        check_range("state_bits", self.state_bits, 1, 0xFFFF, " (16 bits in the protocol)")
+        check_range("embed_bits", self.embed_bits, 1, 0xFFFF)
+        check_range("fanin", self.fanin, 0, self.state_bits + self.embed_bits,
+                    " (0 = no cap; at most state_bits + embed_bits)")
+        check_range("readout_fanin", self.readout_fanin, 0, self.state_bits,
+                    " (0 = no cap; at most state_bits)")
+        check_range("sparsity", self.sparsity, 0.0, None)
+        check_range("surrogate", self.surrogate, 0.0, None, above=True)
+
 
 class _BinarySTE(torch.autograd.Function):
     """±1 forward (``pre ≥ 0`` → +1), tanh-shaped surrogate gradient of width ``scale``."""

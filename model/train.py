@@ -48,6 +48,26 @@ class TrainConfig:
     def to_dict(self) -> dict:
         return asdict(self)
 
+    def validate(self) -> None:
+        """ValueError naming the first field out of its range (token ids are 16 bits in the
+        board protocol; NumPy seeds are 32 bits)."""
+        self.model.validate()
+        if self.tokenizer not in ("bytes", "bpe"):
+            raise ValueError(f"tokenizer must be bytes or bpe, got {self.tokenizer!r}")
+        check_range("vocab_size", self.vocab_size, 257, 0xFFFF,
+                    " (all 256 bytes and the end-of-story token; ids are 16 bits on a board)")
+        if self.max_train_stories is not None:
+            check_range("max_train_stories", self.max_train_stories, 1)
+        for name in ("batch", "seq_len", "steps", "val_every", "val_stories"):
+            check_range(name, getattr(self, name), 1)
+        check_range("lr", self.lr, 0.0, None, above=True)
+        check_range("bias_lr", self.bias_lr, 0.0)
+        check_range("warmup", self.warmup, 0)
+        check_range("seed", self.seed, 0, 2**32 - 1, " (NumPy seeds are 32 bits)")
+        if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith(
+                "cuda:"):
+            raise ValueError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
+
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
         names = {f.name for f in fields(cls)}
@@ -62,6 +82,22 @@ class TrainConfig:
                 raise ValueError(f"unknown model config keys: {', '.join(sorted(bad))}")
             d["model"] = ModelConfig(**d["model"])
         return cls(**d)
+
+
+def check_range(name: str, value, lo, hi=None, why: str = "", above: bool = False) -> None:
+    """ValueError naming ``name`` and its range unless ``value`` is a number (an int if ``lo``
+    is) with ``lo <= value <= hi`` (``lo < value`` if ``above``; no upper limit if ``hi`` is
+    None); floats must be finite."""
+    integral = isinstance(lo, int)
+    ok_type = isinstance(value, int) if integral else isinstance(value, (int, float))
+    if isinstance(value, bool) or not ok_type or (not integral and not math.isfinite(value)):
+        raise ValueError(f"{name} must be {'an integer' if integral else 'a finite number'}, "
+                         f"got {value!r}")
+    if (value <= lo if above else value < lo) or (hi is not None and value > hi):
+        rng = f"> {lo:g}" if above else f">= {lo:,}" if hi is None else f"{lo:,}..{hi:,}"
+        if above and hi is not None:
+            rng += f" and <= {hi:,}"
+        raise ValueError(f"{name} must be {rng}{why}, got {value}")
 
 
 def pick_device(name: str) -> torch.device:
@@ -148,6 +184,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         state = torch.load(out, map_location="cpu", weights_only=False)
         cfg = TrainConfig.from_dict(state["config"])
         log(f"resuming {out} at step {state['step']}/{cfg.steps}")
+    cfg.validate()
     device = pick_device(cfg.device)
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)

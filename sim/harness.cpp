@@ -4,7 +4,8 @@
 // usage: harness DIVISOR [LINK]
 //   DIVISOR  clock cycles per UART bit (as the design was built with)
 //   LINK     optional path of a symlink to create to the pty's device
-// Prints "pty <path>" on stdout once the device is ready, then runs until SIGINT/SIGTERM and
+// Prints "pty <path>" on stdout once the device is ready, then runs until SIGINT/SIGTERM/SIGHUP
+// (or its parent's death, on Linux) and
 // prints "cycles <n>", the clock cycles simulated (also printed on SIGUSR1, while running).
 // While a program has the pty open, the line discipline is raw: bytes pass unchanged.
 
@@ -19,6 +20,9 @@
 #include <string>
 #include <termios.h>
 #include <unistd.h>
+#ifdef __linux__
+#include <sys/prctl.h>
+#endif
 
 #include "Vtrnn_system.h"
 #include "verilated.h"
@@ -64,7 +68,15 @@ int main(int argc, char **argv) {
     }
     std::signal(SIGINT, on_signal);
     std::signal(SIGTERM, on_signal);
+    std::signal(SIGHUP, on_signal);
     std::signal(SIGUSR1, on_usr1);
+#ifdef __linux__
+    // the board lives only as long as the program that started it: SIGTERM when it dies
+    // (also if it is killed with SIGKILL and cannot end us itself)
+    const pid_t parent = getppid();
+    prctl(PR_SET_PDEATHSIG, SIGTERM);
+    if (getppid() != parent) stop_requested = 1;
+#endif
 
     VerilatedContext ctx;
     Vtrnn_system top(&ctx);

@@ -18,7 +18,7 @@ import pytest
 from trnn.logic.decompile import decompile, gate_rule, gate_text, write_program
 from trnn.model.generate import generate
 from trnn.model.golden import NumpyEngine
-from trnn.model.machine import Machine, temperature_to_tq
+from trnn.model.machine import Machine, max_temperature, temperature_to_tq
 from trnn.model.tokenizer import Tokenizer, TokenizerError
 from trnn.models import shipped_path
 
@@ -102,14 +102,26 @@ def programs(machines, tmp_path_factory):
 # -- generation -----------------------------------------------------------------------------------------
 CASES = [dict(), dict(temperature=0.8, seed=1), dict(temperature=1.0, seed=2**32 - 2),
          dict(temperature=0.3, seed=12345, no_stop=True, show_eot=True, max_tokens=150),
-         dict(temperature=1e6, seed=7, no_stop=True, max_tokens=60)]
+         dict(temperature="max", seed=7, no_stop=True, max_tokens=60)]
 
 
 @pytest.mark.parametrize("name", ["small", "gated_bpe", "threshold_bytes", "sparse_gated_bytes"])
 def test_program_equals_reference(name, machines, programs):
     m, prog = machines[name], programs[name]
     for case in CASES:
+        if case.get("temperature") == "max":   # the largest t_q the 16-bit register holds
+            case = {**case, "temperature": max_temperature(m.logit_scale)}
         assert run(prog, *options(**case)).stdout == reference(m, **case), case
+
+
+def test_too_high_temperature_is_refused(machines, programs):
+    """As `trnn generate`: a temperature whose t_q exceeds 16 bits is one error line (exit 2),
+    not silently clipped."""
+    m, prog = machines["small"], programs["small"]
+    r = run(prog, "--temperature", max_temperature(m.logit_scale) * 1.01, check=False)
+    err = r.stderr.decode()
+    assert r.returncode == 2 and r.stdout == b"" and err.count("\n") == 1, err
+    assert "above this model's largest" in err and "65535" in err
 
 
 def test_prompts_and_stopping(machines, programs):

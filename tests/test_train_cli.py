@@ -129,3 +129,37 @@ def test_console_script_help():
                          text=True, check=True).stdout
     for cmd in ("generate", "train", "eval", "export", "info"):
         assert cmd in out
+
+
+def test_sigterm_keeps_the_training_run(tiny_data, tmp_path):
+    """`kill` (SIGTERM) of a training run, as a scheduler or a user does it: the checkpoint of
+    the step reached is written (in a path with a space and a non-ASCII letter), one line
+    says so, exit status 143; the checkpoint loads."""
+    import signal
+    import time
+
+    from conftest import trnn_argv
+    out = tmp_path / "run é" / "my run.pt"
+    out.parent.mkdir()
+    proc = subprocess.Popen([*trnn_argv(), "train", "--out", str(out), "--data", str(tiny_data),
+                             "--tokenizer", "bytes", "--state-bits", "16", "--embed-bits", "6",
+                             "--fanin", "6", "--readout-fanin", "8", "--batch", "8",
+                             "--seq-len", "16", "--steps", "100000", "--val-every", "10",
+                             "--val-stories", "3", "--threads", "1", "--quiet"],
+                            stderr=subprocess.PIPE, text=True)
+    deadline = time.monotonic() + 120
+    while not out.exists() and time.monotonic() < deadline and proc.poll() is None:
+        time.sleep(0.1)
+    assert out.exists(), proc.stderr.read() if proc.poll() is not None else "no checkpoint"
+    time.sleep(0.5)
+    proc.send_signal(signal.SIGTERM)
+    rc = proc.wait(60)
+    err = proc.stderr.read().strip().splitlines()
+    assert rc == 128 + signal.SIGTERM, err
+    assert err[-1] == "trnn: stopped by SIGTERM", err
+    assert any(line.startswith("interrupted: checkpoint at step") for line in err), err
+    step = torch.load(out, weights_only=False)["step"]
+    assert f"interrupted: checkpoint at step {step} written" in "\n".join(err)
+    assert not any(p.name != out.name for p in out.parent.iterdir()), \
+        list(out.parent.iterdir())   # no temporary files left
+    load_checkpoint(out)
