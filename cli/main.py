@@ -604,6 +604,19 @@ def build_parser() -> argparse.ArgumentParser:
     t.add_argument("--sparsity", type=float, help="ternary dead zone (x mean |w| of a row)")
     t.add_argument("--surrogate", type=float, help="width of the straight-through gradient "
                    "window, x sqrt(fan-in) (default 1)")
+    t.add_argument("--state", choices=["binary", "continuous"], help="ablation: continuous "
+                   "state (tanh/sigmoid) instead of binary; such a model cannot be exported")
+    t.add_argument("--weights", choices=["ternary", "real"], help="ablation: real next-state "
+                   "weights instead of ternary (not exportable)")
+    t.add_argument("--readout", choices=["ternary", "real"], help="ablation: real readout "
+                   "weights instead of ternary (not exportable)")
+    t.add_argument("--teacher", help="distil from this trained checkpoint (.pt, e.g. a float "
+                   "twin; its tokenizer is used): the loss mixes the cross-entropy with the KL "
+                   "divergence to the teacher's tempered next-token distribution")
+    t.add_argument("--distill-weight", type=float, dest="distill_weight",
+                   help="weight of the teacher term, 0..1 (default 0.5)")
+    t.add_argument("--distill-temperature", type=float, dest="distill_temperature",
+                   help="temperature of both distributions in the teacher term (default 2)")
     t.set_defaults(fn=cmd_train)
 
     b = sub.add_parser("build", help="compile a model into a bitstream for a board",

@@ -26,7 +26,14 @@ class ModelConfig:
     """Architecture. ``fanin``/``readout_fanin`` cap nonzero weights per neuron (0 = no cap);
     ``sparsity`` sets the ternary dead zone: a latent weight is zero unless its magnitude
     exceeds ``sparsity × mean |w|`` of its row. ``surrogate`` scales the width of the
-    straight-through gradient window of the binary units (``surrogate × √fan-in``)."""
+    straight-through gradient window of the binary units (``surrogate × √fan-in``).
+
+    ``quantize=False`` is the float twin: real weights, continuous state. With ``quantize``
+    the three parts can be relaxed one at a time, to measure what each costs (the ablation
+    of benchmarks/recipes.py; only the all-quantised default exports to a machine):
+    ``state`` ``"binary"`` (±1 state, embedding and h0) or ``"continuous"`` (tanh/sigmoid, as
+    the twin); ``weights`` of the next-state gates ``"ternary"`` or ``"real"``; ``readout``
+    weights ``"ternary"`` or ``"real"``."""
 
     cell: str = "gated"
     state_bits: int = 64
@@ -36,6 +43,9 @@ class ModelConfig:
     sparsity: float = 0.5
     surrogate: float = 1.0
     quantize: bool = True
+    state: str = "binary"
+    weights: str = "ternary"
+    readout: str = "ternary"
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -54,6 +64,17 @@ class ModelConfig:
                     " (0 = no cap; at most state_bits)")
         check_range("sparsity", self.sparsity, 0.0, None)
         check_range("surrogate", self.surrogate, 0.0, None, above=True)
+        for name, kinds in (("state", ("binary", "continuous")),
+                            ("weights", ("ternary", "real")), ("readout", ("ternary", "real"))):
+            if getattr(self, name) not in kinds:
+                raise ValueError(f"{name} must be {' or '.join(kinds)}, "
+                                 f"got {getattr(self, name)!r}")
+
+    @property
+    def exportable(self) -> bool:
+        """Whether every part is quantised: binary state, ternary gates and readout."""
+        return self.quantize and (self.state, self.weights, self.readout) == (
+            "binary", "ternary", "ternary")
 
 
 class _BinarySTE(torch.autograd.Function):
@@ -118,32 +139,37 @@ class RecurrentLM(nn.Module):
         fan = cfg.fanin if cfg.fanin > 0 else H + E
         rfan = cfg.readout_fanin if cfg.readout_fanin > 0 else H
         self.pre_scale = math.sqrt(fan)
-        self.ste_width = cfg.surrogate * math.sqrt(fan)
+        q = cfg.quantize
+        self.binary_state = q and cfg.state == "binary"
+        self.ternary_w = q and cfg.weights == "ternary"
+        self.ternary_r = q and cfg.readout == "ternary"
+        # ternary weights give integer sums of size ~√fan-in; real ones are scaled to ~1
+        self.ste_width = cfg.surrogate * (math.sqrt(fan) if self.ternary_w else 1.0)
         self.log_beta = nn.Parameter(torch.tensor(math.log(2.0 / math.sqrt(rfan))))
 
     # -- quantised views of the parameters (exactly what export writes) -----------------------
     def q_embedding(self):
         e = self.embedding
-        return binarize(e, 0.5) if self.cfg.quantize else torch.tanh(e)
+        return binarize(e, 0.5) if self.binary_state else torch.tanh(e)
 
     def q_h0(self):
-        return binarize(self.h0, 0.5) if self.cfg.quantize else torch.tanh(self.h0)
+        return binarize(self.h0, 0.5) if self.binary_state else torch.tanh(self.h0)
 
     def q_W(self):
-        if not self.cfg.quantize:
+        if not self.ternary_w:
             return self.W / self.pre_scale
         return ternarize(self.W, self.cfg.fanin, self.cfg.sparsity)
 
     def q_b(self):
-        return round_ste(self.b) if self.cfg.quantize else self.b / self.pre_scale
+        return round_ste(self.b) if self.ternary_w else self.b / self.pre_scale
 
     def q_R(self):
-        if not self.cfg.quantize:
+        if not self.ternary_r:
             return self.R
         return ternarize(self.R, self.cfg.readout_fanin, self.cfg.sparsity)
 
     def q_c(self):
-        return round_ste(self.c) if self.cfg.quantize else self.c
+        return round_ste(self.c) if self.ternary_r else self.c
 
     # -- running ---------------------------------------------------------------------------------
     def initial_state(self, batch: int) -> torch.Tensor:
@@ -173,7 +199,9 @@ class RecurrentLM(nn.Module):
 
     def _cell(self, pre: torch.Tensor, s: torch.Tensor) -> torch.Tensor:
         H = self.cfg.state_bits
-        q = self.cfg.quantize
+        q = self.binary_state
+        if not q and self.ternary_w:
+            pre = pre / self.pre_scale   # integer sums to the range tanh and sigmoid use
         if self.cfg.cell == "threshold":
             return binarize(pre, self.ste_width) if q else torch.tanh(pre)
         pz, pc = pre[:, :H], pre[:, H:]
@@ -197,7 +225,7 @@ class RecurrentLM(nn.Module):
 
         The weights are not clamped: the fan-in cap keeps the largest latent magnitudes, and
         clamping makes many of them tie at 1, which turns that choice arbitrary."""
-        if self.cfg.quantize:
+        if self.binary_state:
             for p in (self.embedding, self.h0):
                 p.clamp_(-1, 1)
 
@@ -207,6 +235,10 @@ def to_machine(net: RecurrentLM, tok: Tokenizer, meta: dict | None = None) -> Ma
     """Export a quantised network as the integer machine it computes."""
     if not net.cfg.quantize:
         raise ValueError("only a quantised model can be exported (this is a float twin)")
+    if not net.cfg.exportable:
+        raise ValueError(f"only a fully quantised model can be exported (this one has "
+                         f"{net.cfg.state} state, {net.cfg.weights} gate weights and "
+                         f"{net.cfg.readout} readout weights: an ablation)")
     H = net.cfg.state_bits
     bits = lambda t: ((t > 0).to(torch.uint8)).numpy()
     W = net.q_W().round().to(torch.int64)

@@ -44,6 +44,9 @@ class TrainConfig:
     val_every: int = 250
     val_stories: int = 100
     device: str = "auto"
+    teacher: str | None = None        # checkpoint to distil from (None: plain cross-entropy)
+    distill_weight: float = 0.5       # loss = (1 − w)·CE + w·τ²·KL(teacher_τ ‖ student_τ)
+    distill_temperature: float = 2.0  # τ (Hinton, Vinyals & Dean 2015)
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -64,6 +67,8 @@ class TrainConfig:
         check_range("bias_lr", self.bias_lr, 0.0)
         check_range("warmup", self.warmup, 0)
         check_range("seed", self.seed, 0, 2**32 - 1, " (NumPy seeds are 32 bits)")
+        check_range("distill_weight", self.distill_weight, 0.0, 1.0)
+        check_range("distill_temperature", self.distill_temperature, 0.0, None, above=True)
         if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith(
                 "cuda:"):
             raise ValueError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
@@ -191,8 +196,17 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
 
     train_stories = read_stories(resolve_split(cfg.data, "train"), cfg.max_train_stories)
     val_stories = read_stories(resolve_split(cfg.data, "valid"), cfg.val_stories)
-    tok = (Tokenizer.from_config(state["tokenizer"]["config"], state["tokenizer"]["arrays"])
-           if state else build_tokenizer(cfg, train_stories))
+    teacher = None
+    if cfg.teacher:
+        # the teacher's tokenizer, so that its distribution is over the student's vocabulary
+        teacher, teacher_tok, _, _ = load_checkpoint(Path(cfg.teacher))
+        teacher = teacher.to(device).requires_grad_(False)
+        log(f"distilling from {cfg.teacher} (weight {cfg.distill_weight:g}, temperature "
+            f"{cfg.distill_temperature:g})")
+    if state:
+        tok = Tokenizer.from_config(state["tokenizer"]["config"], state["tokenizer"]["arrays"])
+    else:
+        tok = teacher_tok if teacher is not None else build_tokenizer(cfg, train_stories)
     stream = encode_stream(tok, train_stories)
     # a fixed shuffle of story order per seed would change nothing the model can see across
     # rows; rows start at evenly spaced offsets into the stream instead
@@ -212,6 +226,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
     step, pos = 0, 0
     history: list[dict] = []
     carry = None
+    t_carry = None   # the teacher's state, carried like the student's
     if state:
         net.load_state_dict(state["net"])
         opt.load_state_dict(state["opt"])
@@ -219,12 +234,16 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         carry = state.get("carry")
         if carry is not None:
             carry = carry.to(device)
+        t_carry = state.get("teacher_carry")
+        if t_carry is not None:
+            t_carry = t_carry.to(device)
         torch.set_rng_state(state["torch_rng"])
 
     def checkpoint():
         save_atomic({"config": cfg.to_dict(), "net": net.state_dict(), "opt": opt.state_dict(),
                      "step": step, "pos": pos, "history": history,
                      "carry": None if carry is None else carry.cpu(),
+                     "teacher_carry": None if t_carry is None else t_carry.cpu(),
                      "torch_rng": torch.get_rng_state(),
                      "tokenizer": {"config": tok.to_config(), "arrays": tok.to_arrays()}}, out)
 
@@ -234,7 +253,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
     try:
         while step < cfg.steps and (stop_after is None or step < stop_after):
             if pos + cfg.seq_len + 1 > row_len:
-                pos, carry = 0, None
+                pos, carry, t_carry = 0, None, None
             chunk = data[:, pos:pos + cfg.seq_len + 1].to(device)
             frac = step / max(1, cfg.steps)
             scale = (min(1.0, (step + 1) / max(1, cfg.warmup))
@@ -242,8 +261,16 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
             for g, lr in zip(opt.param_groups, base_lrs):
                 g["lr"] = lr * max(scale, 0.02)
             logits, s = net(chunk[:, :-1], carry)
-            loss = F.cross_entropy(logits.reshape(-1, tok.vocab_size),
-                                   chunk[:, 1:].reshape(-1))
+            loss = ce = F.cross_entropy(logits.reshape(-1, tok.vocab_size),
+                                        chunk[:, 1:].reshape(-1))
+            if teacher is not None:
+                with torch.no_grad():
+                    t_logits, t_carry = teacher(chunk[:, :-1], t_carry)
+                tau, w = cfg.distill_temperature, cfg.distill_weight
+                kl = F.kl_div(F.log_softmax(logits.reshape(-1, tok.vocab_size) / tau, -1),
+                              F.log_softmax(t_logits.reshape(-1, tok.vocab_size) / tau, -1),
+                              log_target=True, reduction="batchmean")
+                loss = (1 - w) * loss + w * tau * tau * kl
             opt.zero_grad(set_to_none=True)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
@@ -253,7 +280,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
             pos += cfg.seq_len
             step += 1
             tokens_done += chunk.shape[0] * cfg.seq_len
-            ema = loss.item() if ema is None else 0.98 * ema + 0.02 * loss.item()
+            ema = ce.item() if ema is None else 0.98 * ema + 0.02 * ce.item()
             bar.update(1)
             bar.set_postfix(loss=f"{ema:.3f}",
                             tok_s=f"{tokens_done / (time.time() - t0):.0f}")

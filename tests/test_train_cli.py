@@ -163,3 +163,42 @@ def test_sigterm_keeps_the_training_run(tiny_data, tmp_path):
     assert not any(p.name != out.name for p in out.parent.iterdir()), \
         list(out.parent.iterdir())   # no temporary files left
     load_checkpoint(out)
+
+
+@pytest.mark.parametrize("part", [dict(state="continuous"), dict(weights="real"),
+                                  dict(readout="real")])
+def test_ablations_train_but_do_not_export(tiny_data, tmp_path, part):
+    """Each relaxation of the logic trains (a finite validation bpb) and is refused by export,
+    naming what it relaxed; the fully quantised default is what exports."""
+    from trnn.model.net import to_machine
+    torch.set_num_threads(1)
+    cfg = tiny_cfg(tiny_data, steps=30, val_every=30,
+                   model=ModelConfig(state_bits=16, embed_bits=6, fanin=6, readout_fanin=8,
+                                     **part))
+    out = train(cfg, tmp_path / "a.pt", progress=False, log=lambda *_: None)
+    net, tok, _, hist = load_checkpoint(out)
+    assert np.isfinite(hist[-1]["val_bpb"]) and hist[-1]["step"] == 30
+    with pytest.raises(ValueError, match="an ablation"):
+        to_machine(net, tok)
+
+
+def test_distillation_resumes_exactly(tiny_data, tmp_path):
+    """A student distilled from a float-twin teacher: the teacher's tokenizer is used, and an
+    interrupted run resumed (teacher state included) equals an uninterrupted one."""
+    torch.set_num_threads(1)
+    teacher = train(tiny_cfg(tiny_data, model=ModelConfig(state_bits=16, embed_bits=6,
+                                                          fanin=6, quantize=False)),
+                    tmp_path / "teacher.pt", progress=False, log=lambda *_: None)
+    cfg = tiny_cfg(tiny_data, teacher=str(teacher), distill_weight=0.7)
+    a = train(cfg, tmp_path / "a.pt", progress=False, log=lambda *_: None)
+    b = tmp_path / "b.pt"
+    train(cfg, b, progress=False, log=lambda *_: None, stop_after=5)
+    train(cfg, b, progress=False, log=lambda *_: None)
+    (na, tok_a, *_), (nb, *_) = load_checkpoint(a), load_checkpoint(b)
+    for (k, va), (_, vb) in zip(na.state_dict().items(), nb.state_dict().items()):
+        assert torch.equal(va, vb), k
+    assert tok_a.to_config() == load_checkpoint(teacher)[1].to_config()
+    # a different teacher weight is a different run
+    c = train(tiny_cfg(tiny_data, teacher=str(teacher), distill_weight=0.0), tmp_path / "c.pt",
+              progress=False, log=lambda *_: None)
+    assert not torch.equal(load_checkpoint(c)[0].W, na.W)

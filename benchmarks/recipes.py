@@ -1,0 +1,146 @@
+"""Where the price of logic goes, and which training recipe lowers it: a table of every run.
+
+    python benchmarks/recipes.py [--only NAME ...] [--steps N] [--threads T]
+
+Each entry is a ``trnn train`` run (flags below) on the shared TinyStories training text,
+validated every ``--val-every`` steps on the first 200 validation stories; its learning curve
+(validation bits per byte vs step), CPU time and device go to
+``benchmarks/results/recipes.json`` (runs already there with the same flags are not run
+again), and the whole table to ``recipes.md`` with the curves in ``recipes.png``.
+
+A run's bits per byte is the network's own (``net_bpb``): for the fully quantised models it is
+exactly the deployed integer machine's; the ablations (continuous state, real weights) are
+not machines and only say what each relaxation is worth. Negative results stay in the table.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import platform
+import resource
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import torch
+
+ROOT = Path(__file__).resolve().parent.parent
+RESULTS = ROOT / "benchmarks" / "results"
+RUNS = ROOT / "runs" / "recipes"
+
+LARGE = ["--cell", "gated", "--tokenizer", "bpe", "--vocab-size", "512", "--state-bits", "256",
+         "--embed-bits", "32", "--fanin", "32", "--readout-fanin", "32"]
+TWIN_LR = ["--lr", "0.1", "--bias-lr", "0.1"]   # the float twin's rate (benchmarks/zoo.py)
+TEACHER = ROOT / "benchmarks" / "models" / "large.twin.pt"
+
+# name: (what it measures, flags beyond LARGE)
+RECIPES = {
+    # -- 1. where the 0.8 goes: relax one part of the logic at a time, the large shape --------
+    "large/today": ("binary state, ternary gates and readout (today's recipe)", []),
+    "large/twin": ("float twin: continuous state, real weights", ["--float-twin", *TWIN_LR]),
+    "large/real-weights": ("binary state, real gate and readout weights",
+                           ["--weights", "real", "--readout", "real"]),
+    "large/continuous-state": ("continuous state, ternary gates and readout",
+                               ["--state", "continuous"]),
+    "large/real-readout": ("binary state, ternary gates, real readout weights",
+                           ["--readout", "real"]),
+    "large/dense-readout": ("today's recipe with a dense ternary readout (no fan-in cap)",
+                            ["--readout-fanin", "0"]),
+    # -- 2. recipes ----------------------------------------------------------------------------
+    "large/distill": ("today's recipe + distillation from the large float twin (w 0.5, tau 2)",
+                      ["--teacher", str(TEACHER)]),
+    "large/surrogate-0.5": ("today's recipe, surrogate gradient window x0.5",
+                            ["--surrogate", "0.5"]),
+    "large/surrogate-2": ("today's recipe, surrogate gradient window x2", ["--surrogate", "2"]),
+}
+
+
+def load_results() -> dict:
+    path = RESULTS / "recipes.json"
+    return json.loads(path.read_text()) if path.exists() else {}
+
+
+def run_one(name: str, steps: int, val_every: int, threads: int, data: str | None) -> dict:
+    what, flags = RECIPES[name]
+    ck = RUNS / f"{name.replace('/', '-')}.pt"
+    argv = ["train", "--out", str(ck), "--resume", *LARGE, *flags, "--steps", str(steps),
+            "--val-every", str(val_every), "--val-stories", "200", "--threads", str(threads),
+            "--quiet", *(["--data", data] if data else [])]
+    print(f"+ trnn {' '.join(argv)}", flush=True)
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    t0 = time.time()
+    subprocess.run([sys.executable, "-m", "trnn", *argv], check=True)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    state = torch.load(ck, map_location="cpu", weights_only=False)
+    return {"what": what, "flags": flags, "steps": state["step"],
+            "curve": [(h["step"], round(h["val_bpb"], 4)) for h in state["history"]],
+            "val_bpb": round(state["history"][-1]["val_bpb"], 4),
+            "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime),
+            "wall_s": round(time.time() - t0), "threads": threads,
+            "device": f"CPU ({platform.machine()}, {threads} threads)"}
+
+
+def write_table(results: dict) -> str:
+    lines = ["# Training recipes and ablations", "",
+             "`python benchmarks/recipes.py`: the `large` shape (256 state bits, 32 embedding "
+             "bits, fan-in 32, readout fan-in 32, BPE 512, gated cell), 64 sequences x 128 "
+             "tokens per step, cosine schedule over the steps shown; bits per byte of the "
+             "network itself on the first 200 validation stories (for the fully quantised "
+             "runs this is the deployed integer machine's). CPU time is user + system of the "
+             "training process. Every run is listed, negative results included.", "",
+             "| run | what | steps | val bpb | vs today | CPU time | device |",
+             "|---|---|---:|---:|---:|---:|---|"]
+    base = results.get("large/today", {}).get("val_bpb")
+    for name, r in results.items():
+        delta = f"{r['val_bpb'] - base:+.3f}" if base is not None and name != "large/today" \
+            else ""
+        lines.append(f"| `{name}` | {r['what']} | {r['steps']} | {r['val_bpb']:.3f} | {delta} "
+                     f"| {r['cpu_s'] / 60:.0f} min | {r['device']} |")
+    return "\n".join(lines) + "\n"
+
+
+def plot(results: dict, path: Path) -> None:
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, ax = plt.subplots(figsize=(8, 5))
+    for name, r in results.items():
+        steps, bpb = zip(*r["curve"])
+        ax.plot(steps, bpb, marker="o", ms=3, label=name)
+    ax.axhline(1.574, color="gray", ls="--", lw=1)
+    ax.text(ax.get_xlim()[0], 1.58, " byte 5-gram (500 stories)", color="gray", va="bottom")
+    ax.set_xlabel("training step")
+    ax.set_ylabel("validation bits per byte (200 stories)")
+    ax.set_title("large shape: learning curves of the ablations and recipes")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
+
+
+def main() -> None:
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--only", nargs="*", choices=sorted(RECIPES), help="run only these")
+    ap.add_argument("--steps", type=int, default=400)
+    ap.add_argument("--val-every", type=int, default=100)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--data", help="data directory (default: trnn's)")
+    a = ap.parse_args()
+    results = load_results()
+    for name in a.only or list(RECIPES):
+        old = results.get(name)
+        if old and old["flags"] == RECIPES[name][1] and old["steps"] == a.steps:
+            continue
+        results[name] = run_one(name, a.steps, a.val_every, a.threads, a.data)
+        RESULTS.mkdir(parents=True, exist_ok=True)
+        (RESULTS / "recipes.json").write_text(json.dumps(results, indent=1) + "\n")
+    table = write_table(results)
+    (RESULTS / "recipes.md").write_text(table)
+    plot(results, RESULTS / "recipes.png")
+    print(table)
+
+
+if __name__ == "__main__":
+    main()
