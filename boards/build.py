@@ -225,19 +225,25 @@ def parse_nextpnr_report(path: Path, board: Board) -> tuple[int, int, int, float
     return lut["used"], lut["available"], bram, fmax
 
 
+def check_baud(board: Board, baud: int) -> None:
+    """:class:`BuildError` (one line) if ``board``'s clock cannot make a UART at ``baud``."""
+    from ..hdl.system import uart_divisor
+    try:
+        uart_divisor(board.clk_hz, baud)
+    except ValueError as e:
+        raise BuildError(str(e)) from None
+
+
 def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | None = None,
           story_seed: int = 0, toolchain: str = "auto", cache_dir: Path | None = None,
           force: bool = False, log=print, tool_options: dict | None = None) -> Report:
     """Build (or fetch from the cache) the bitstream of ``m`` for ``board``.
     ``tool_options`` replaces entries of :func:`default_tool_options`."""
-    from ..hdl.system import System, cycles_per_token, uart_divisor
+    from ..hdl.system import System, cycles_per_token
     from .top import BoardTop
 
     check_fits(m, board)
-    try:
-        uart_divisor(board.clk_hz, baud)
-    except ValueError as e:
-        raise BuildError(str(e)) from None
+    check_baud(board, baud)
     env = toolchain_env(board, toolchain)
     options = {**default_tool_options(board), **(tool_options or {})}
     log("checking the tool versions (the first run of the YoWASP tools compiles them: "

@@ -94,7 +94,6 @@ class TerminalText:
     def finish(self) -> None:
         """Write what an unfinished character left (as U+FFFD on a terminal)."""
         if self.decoder is not None:
-            self.write(b"")
             tail = self.decoder.decode(b"", final=True).encode("utf-8")
             if tail:
                 self.out.write(tail)
@@ -304,15 +303,11 @@ def _story_tq(a, m):
 
 
 def do_build(a, m, board):
-    from trnn.boards.build import BuildError, build, check_fits
-    from trnn.hdl.system import uart_divisor
+    from trnn.boards.build import BuildError, build, check_baud, check_fits
 
     story_tq = _story_tq(a, m)   # options in range before anything is printed
     try:
-        uart_divisor(board.clk_hz, a.baud)
-    except ValueError as e:
-        raise CLIError(str(e)) from None
-    try:
+        check_baud(board, a.baud)
         est = check_fits(m, board)
         print(f"estimate: about {est.lut4:,} LUT4 of {est.lut4_budget:,} allowed on "
               f"{board.name}, {est.rom_bits:,} of {est.bram_bits:,} block-RAM bits",
