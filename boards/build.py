@@ -185,6 +185,17 @@ class Report:
     build_s: float
     bitstream: str
     cached: bool = False
+    story_tq: int | None = None     # story mode the board starts in (None: idle)
+    story_seed: int = 0
+    # the gate-level check of the routed design (trnn.sim.routed.verify), once it has run
+    verified_bitstream: str | None = None
+    verified_netlist: str | None = None
+    verify_s: float | None = None
+
+    @property
+    def build_dir(self) -> Path:
+        """The cache entry holding the bitstream, nextpnr's configuration and routed netlist."""
+        return Path(self.bitstream).parent
 
     def table(self) -> str:
         rows = [
@@ -201,6 +212,9 @@ class Report:
             ("build", f"{self.build_s:.0f} s{' (cached)' if self.cached else ''}"),
             ("bitstream", self.bitstream),
         ]
+        if self.verified_netlist:
+            rows += [("verified", f"in {self.verify_s:.0f} s: {self.verified_bitstream}"),
+                     ("", self.verified_netlist)]
         w = max(len(k) for k, _ in rows)
         return "\n".join(f"{k:<{w}}  {v}" for k, v in rows)
 
@@ -251,7 +265,7 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
     key = hashlib.sha256(json.dumps({
         "model": m.fingerprint(), "board": board.name, "baud": baud, "story_tq": story_tq,
         "story_seed": story_seed, "tools": tool_versions(env), "sources": sources_digest(),
-        "options": options,
+        "options": options, "keeps": "routed netlist",   # entries without it are rebuilt
     }, sort_keys=True).encode()).hexdigest()[:20]
     out = (cache_dir or default_cache_dir()) / f"{board.name}-{key}"
     report_path = out / "report.json"
@@ -262,8 +276,10 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
 
     system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed)
     platform = board.make_platform()
+    # the routed design (--write) is kept for the gate-level check (trnn build --verify)
     overrides = {**options, "nextpnr_opts": options.get("nextpnr_opts", "")
-                 + " --timing-allow-fail --report nextpnr-report.json"}
+                 + " --timing-allow-fail --report nextpnr-report.json --write "
+                   "trnn.routed.json"}
     tmp = out.with_name(out.name + ".partial")
     shutil.rmtree(tmp, ignore_errors=True)
     tmp.mkdir(parents=True)
@@ -302,6 +318,13 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
                  timing_met=fmax >= board.clk_hz / 1e6, cycles_per_token=cpt,
                  core_tokens_per_s=round(board.clk_hz / cpt, 1), baud=baud,
                  uart_bytes_per_s=baud / 10, build_s=round(seconds, 1),
-                 bitstream=str(out / f"trnn.{ext}"))
-    report_path.write_text(json.dumps(asdict(rep), indent=1, sort_keys=True) + "\n")
+                 bitstream=str(out / f"trnn.{ext}"), story_tq=story_tq, story_seed=story_seed)
+    save_report(rep)
     return rep
+
+
+def save_report(rep: Report) -> None:
+    """Write ``rep`` to its cache entry (``report.json`` beside the bitstream)."""
+    d = asdict(rep)
+    d.pop("cached")
+    (rep.build_dir / "report.json").write_text(json.dumps(d, indent=1, sort_keys=True) + "\n")

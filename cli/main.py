@@ -321,12 +321,32 @@ def do_build(a, m, board):
     return rep
 
 
+def do_verify(a, m, board, rep):
+    """The gate-level check of the build ``rep`` (trnn.sim.routed.verify), recorded in its
+    cached report; a failure is one error line."""
+    from trnn.boards.build import BuildError, save_report
+    from trnn.sim.device import SimError
+    from trnn.sim.routed import verify
+    try:
+        res = verify(m, board, rep.build_dir, baud=rep.baud, story_tq=rep.story_tq,
+                     story_seed=rep.story_seed, toolchain=a.toolchain,
+                     log=lambda msg: print(msg, file=sys.stderr))
+    except (BuildError, SimError) as e:
+        raise CLIError(f"verification failed: {e}") from None
+    rep.verified_bitstream, rep.verified_netlist = res["bitstream"], res["netlist"]
+    rep.verify_s = res["verify_s"]
+    save_report(rep)
+    return rep
+
+
 def cmd_build(a) -> int:
     from dataclasses import asdict
 
     board = _board(a.board, a.model)
     m = load_machine(a.model)
     rep = do_build(a, m, board)
+    if a.verify and not rep.verified_netlist:
+        rep = do_verify(a, m, board, rep)
     print(rep.table())
     if a.report:
         Path(a.report).write_text(json.dumps(asdict(rep), indent=1, sort_keys=True) + "\n")
@@ -622,6 +642,12 @@ def build_parser() -> argparse.ArgumentParser:
     b.add_argument("--model", default="small", help="model file or shipped model name "
                    "(default: small)")
     _add_build_options(b)
+    b.add_argument("--verify", action="store_true", help="check the result at gate level: "
+                   "the bitstream decodes to nextpnr's configuration, and the placed-and-"
+                   "routed netlist, simulated with the family's cell models in Verilator, "
+                   "writes the reference story bytes from power-up and answers a GENERATE "
+                   "byte for byte as the golden engine does (a few minutes; recorded in "
+                   "the report)")
     b.add_argument("--report", help="also write the report (JSON) here")
     b.set_defaults(fn=cmd_build)
 

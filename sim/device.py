@@ -33,8 +33,10 @@ def _make_safe(path: Path) -> bool:
     return re.fullmatch(r"[A-Za-z0-9_./+-]+", str(path)) is not None
 
 
-def build_harness(verilog: str, cache_dir: Path | None = None, log=print) -> Path:
+def build_harness(verilog: str, cache_dir: Path | None = None, log=print,
+                  verilator_args: tuple[str, ...] = ()) -> Path:
     """The harness executable for this Verilog (top ``trnn_system``), built if not cached.
+    ``verilator_args`` are added to Verilator's command line (and to the cache key).
     The cache may be anywhere (spaces, non-ASCII): the build runs in a directory make can
     take and only the executable is copied into the cache. :class:`SimError` if Verilator
     is missing or its build fails (the log is kept in the cache)."""
@@ -47,7 +49,8 @@ def build_harness(verilog: str, cache_dir: Path | None = None, log=print) -> Pat
         version = tools.run([verilator, "--version"], env=env).stdout.strip()
     except OSError as e:
         raise SimError(f"cannot run Verilator: {e}") from None
-    key = hashlib.sha256(verilog.encode() + HARNESS.read_bytes() + version.encode()).hexdigest()
+    key = hashlib.sha256(verilog.encode() + HARNESS.read_bytes() + version.encode()
+                         + "\0".join(verilator_args).encode()).hexdigest()
     out = (cache_dir or default_cache_dir("sim")) / key[:20]
     exe = out / "trnn_sim"
     if exe.exists():
@@ -65,8 +68,8 @@ def build_harness(verilog: str, cache_dir: Path | None = None, log=print) -> Pat
         # still has to run fast (it is the interactive device)
         cmd = [verilator, "--cc", "--exe", "--build", "-j", "2", "-Wno-fatal", "-O3",
                "--x-assign", "fast", "--x-initial", "fast", "--top-module", "trnn_system",
-               "-Mdir", "obj", "-o", "trnn_sim", "-CFLAGS", "-O1", "harness.cpp",
-               "trnn_system.v"]
+               "-Mdir", "obj", "-o", "trnn_sim", "-CFLAGS", "-O1", *verilator_args,
+               "harness.cpp", "trnn_system.v"]
         r = tools.run(cmd, cwd=work, env=env)
         (out / "build.log").write_text(r.stdout + r.stderr)
         built = work / "obj" / "trnn_sim"
