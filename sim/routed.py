@@ -487,3 +487,19 @@ def verify(m, board: Board, build_dir: Path, *, baud: int, story_tq: int | None,
                f"{sim_s:.0f} s; compiled in {compile_s:.0f} s)")
     log(f"netlist: {netlist}")
     return {"bitstream": bit, "netlist": netlist, "verify_s": round(time.time() - t0, 1)}
+
+
+def plant_lut_fault(top: dict) -> str:
+    """Alter the routed netlist's ``top`` module (the JSON dict, in place) the way a tool bug
+    might: invert the truth table of one look-up table of the next-state logic — the first,
+    by name, whose cell holds a state register ``system.core.h`` (iCE40 ``ICESTORM_LC`` with
+    its flip-flop in use). Returns the cell's name; ValueError if there is none."""
+    for name in sorted(top["cells"]):
+        cell = top["cells"][name]
+        p = cell["parameters"]
+        if cell["type"] == "ICESTORM_LC" and name.startswith("system.core.h_") and \
+                _param_int(p.get("DFF_ENABLE", "0")):
+            width = len(p["LUT_INIT"])
+            p["LUT_INIT"] = format(_param_int(p["LUT_INIT"]) ^ (2**width - 1), f"0{width}b")
+            return name
+    raise ValueError("no state-register look-up table found in the routed netlist")

@@ -126,39 +126,95 @@ needs_yowasp = pytest.mark.skipif(
     reason="YoWASP tools not installed (pip install -e . installs them)")
 
 
-@needs_yowasp
-def test_small_builds_for_icebreaker(tmp_path):
-    """The acceptance build, as a user runs it on a fresh machine: `trnn build` with PATH cut
-    to the system directories (the venv not activated), cache and report paths with a space
-    and a non-ASCII letter. small fits the iCEBreaker within 90 % of LUT4s with timing met at
-    12 MHz; a second build is served from the cache."""
+@pytest.fixture(scope="module")
+def small_build(tmp_path_factory):
+    """The acceptance build, as a user runs it on a fresh machine: `trnn build --verify` with
+    PATH cut to the system directories (the venv not activated), cache and report paths with
+    a space and a non-ASCII letter. Returns (argv, directory, completed process, report)."""
     import json
     import subprocess
 
     from conftest import system_path_env, trnn_argv
-    odd = tmp_path / "my cache é"
+    odd = tmp_path_factory.mktemp("build") / "my cache é"
     argv = [*trnn_argv(), "build", "--model", "small", "--board", "icebreaker",
             "--toolchain", "yowasp", "--cache-dir", str(odd / "builds"),
-            "--report", str(odd / "report é.json")]
+            "--report", str(odd / "report é.json"), "--verify"]
     odd.mkdir()
     r = subprocess.run(argv, capture_output=True, text=True, env=system_path_env(),
-                       timeout=1200, cwd=odd)
+                       timeout=1800, cwd=odd)
     assert r.returncode == 0, r.stderr
+    return argv, odd, r, json.loads((odd / "report é.json").read_text())
+
+
+@needs_yowasp
+def test_small_builds_for_icebreaker(small_build):
+    """small fits the iCEBreaker within 90 % of LUT4s with timing met at 12 MHz, and the
+    placed-and-routed design passed the gate-level check; a second build is served from the
+    cache, its verification with it."""
+    import json
+    import subprocess
+
+    from conftest import system_path_env
+    argv, odd, r, rep = small_build
     # every long step said what it was doing
-    for step in ("estimate:", "checking the tool versions", "synthesis"):
+    for step in ("estimate:", "checking the tool versions", "synthesis", "bitstream:",
+                 "netlist:"):
         assert step in r.stderr, r.stderr
-    rep = json.loads((odd / "report é.json").read_text())
     assert rep["lut4_available"] == 5280
     assert rep["lut4_used"] <= 0.9 * 5280
     assert rep["timing_met"] and rep["fmax_mhz"] >= 12.0
     assert rep["cycles_per_token"] == small().V + 4
     assert os.path.getsize(rep["bitstream"]) > 100_000
     assert rep["bitstream"].startswith(str(odd / "builds")) and not rep["cached"]
+    assert "decodes to nextpnr's trnn.asc" in rep["verified_bitstream"]
+    assert "first 200 story bytes" in rep["verified_netlist"]
+    assert "answered with the reference's" in rep["verified_netlist"]
+    assert "verified" in r.stdout
     again = subprocess.run(argv, capture_output=True, text=True, env=system_path_env(),
                            timeout=300, cwd=odd)
     assert again.returncode == 0, again.stderr
+    assert "netlist:" not in again.stderr          # not simulated again
     rep2 = json.loads((odd / "report é.json").read_text())
     assert rep2["cached"] and rep2["bitstream"] == rep["bitstream"]
+    assert rep2["verified_netlist"] == rep["verified_netlist"]
+
+
+@needs_yowasp
+def test_planted_lut_fault_in_the_routed_netlist_is_caught(small_build):
+    """One look-up table of the next-state logic with its truth table inverted (as a mapping
+    bug might leave it): the gate-level check must fail."""
+    from pathlib import Path
+
+    from trnn.sim.routed import VerifyError, plant_lut_fault, verify
+    rep = small_build[3]
+    planted = []
+    with pytest.raises(VerifyError, match="differs from"):
+        verify(small(), BOARDS["icebreaker"], Path(rep["bitstream"]).parent,
+               baud=rep["baud"], story_tq=rep["story_tq"], story_seed=rep["story_seed"],
+               toolchain="yowasp", fault=lambda top: planted.append(plant_lut_fault(top)),
+               log=lambda _: None)
+    assert planted and planted[0].startswith("system.core.h_")
+
+
+@needs_yowasp
+def test_bitstream_that_is_not_the_routed_design_is_caught(small_build, tmp_path):
+    """nextpnr's configuration with one bit of one logic tile changed no longer matches the
+    bitstream: the check names the tile."""
+    import shutil
+    from pathlib import Path
+
+    from trnn.sim.routed import VerifyError, check_bitstream
+    build_dir = Path(small_build[3]["bitstream"]).parent
+    for f in ("trnn.asc", "trnn.bin"):
+        shutil.copy(build_dir / f, tmp_path / f)
+    unpacker = find_program("yowasp-iceunpack")
+    assert "decodes to" in check_bitstream(tmp_path, BOARDS["icebreaker"], unpacker)
+    lines = (tmp_path / "trnn.asc").read_text().splitlines()
+    k = next(i for i, ln in enumerate(lines) if ln.startswith(".logic_tile")) + 1
+    lines[k] = ("1" if lines[k][0] == "0" else "0") + lines[k][1:]
+    (tmp_path / "trnn.asc").write_text("\n".join(lines) + "\n")
+    with pytest.raises(VerifyError, match="logic_tile"):
+        check_bitstream(tmp_path, BOARDS["icebreaker"], unpacker)
 
 
 def test_tool_version_ignores_yowasp_first_run_message(tmp_path):
