@@ -8,8 +8,10 @@ Three tables, written to benchmarks/results/hardware.{md,json} (and a plot, hard
 2. whole-board builds (UART, protocol, core; placed and routed) for a grid of random models
    with exact fan-in, on the iCEBreaker (UP5K) and the ULX3S-85F: LUT4s, Fmax against the
    board clock, cycles and tokens per second, and the pre-synthesis estimate;
-3. the shipped models on their boards (the acceptance builds); their full reports are also
-   written as benchmarks/results/build-MODEL-BOARD.json.
+3. the shipped models on their boards (the acceptance builds) with the gate-level check of
+   each build (``trnn build --verify``: bitstream against nextpnr's configuration, and on
+   iCE40 the routed netlist simulated against the golden engine) and its time; their full
+   reports are also written as benchmarks/results/build-MODEL-BOARD.json.
 
 Builds are cached (``trnn build``'s cache), so a re-run only rebuilds what changed.
 ``--quick`` runs table 1 and the shipped small build only.
@@ -131,6 +133,22 @@ def build_row(m, board_name: str, label: str, H: int, K: int | None, log):
     return rep, row
 
 
+def verify_build(m, rep, log):
+    """``rep`` with the gate-level check of its build (trnn build --verify) recorded; a
+    failed check stops the benchmark."""
+    from trnn.boards.build import save_report
+    from trnn.sim.routed import verify
+    if not rep.verified_netlist:
+        res = verify(m, BOARDS[rep.board], rep.build_dir, baud=rep.baud,
+                     story_tq=rep.story_tq, story_seed=rep.story_seed, log=lambda msg: None)
+        rep.verified_bitstream, rep.verify_s = res["bitstream"], res["verify_s"]
+        rep.verified_netlist = res["netlist"] or f"not simulated: {res['no_netlist']}"
+        save_report(rep)
+    log(f"  {rep.model:18} {rep.board:10}: verified in {rep.verify_s:.0f} s: "
+        f"{rep.verified_bitstream}; {rep.verified_netlist}")
+    return rep
+
+
 def md_table(rows, cols):
     head = "| " + " | ".join(c for c, _ in cols) + " |"
     sep = "|" + "|".join("---:" if k not in ("model", "board", "family", "adder", "readout")
@@ -191,6 +209,9 @@ def main(argv=None):
         board = {"small": "icebreaker", "large": "ulx3s-85f"}[name]
         m = Machine.load(shipped_path(name))
         rep, row = build_row(m, board, name, m.H, None, log)
+        rep = verify_build(m, rep, log)
+        row.update(verify_s=rep.verify_s, netlist_simulated=not rep.verified_netlist.startswith(
+            "not simulated"))
         shipped.append(row)
         rd = asdict(rep)
         rd.pop("bitstream"), rd.pop("cached")
@@ -209,6 +230,12 @@ def main(argv=None):
               ("clock MHz", "clock_mhz"), ("met", "timing_met"),
               ("cycles/token", "cycles_per_token"), ("tokens/s", "core_tokens_per_s"),
               ("LUT4 / nnz", "lut4_per_nnz")]
+    cols_s = cols_b + [("verify s", "verify_s"), ("netlist simulated", "netlist_simulated")]
+    checked = "\n".join(f"- `{r['model']}` on {r['board']}: "
+                        + json.loads((RESULTS / f"build-{r['model']}-{r['board']}.json")
+                                     .read_text())["verified_bitstream"] + "; "
+                        + json.loads((RESULTS / f"build-{r['model']}-{r['board']}.json")
+                                     .read_text())["verified_netlist"] for r in shipped)
     md = ["# Hardware benchmark", "",
           "Written by `python benchmarks/hardware.py`. Tools: the YoWASP builds of Yosys and "
           "nextpnr pinned in pyproject.toml. LUT4 counts after place and route are nextpnr's "
@@ -216,7 +243,9 @@ def main(argv=None):
           "design (UART, protocol controller, core); `estimate` is `trnn build`'s pre-synthesis "
           "estimate. tokens/s is the core alone (clock / cycles per token); the UART at "
           "115200 baud carries 1,920 tokens/s in host mode.", "",
-          "## Shipped models on their boards", "", md_table(shipped, cols_b), "",
+          "## Shipped models on their boards", "", md_table(shipped, cols_s), "",
+          "Gate-level check of each build (`trnn build --verify`; `verify s` is its time, "
+          "Verilator compile included):", "", checked, "",
           "## Adder structures (synthesis only, next-state logic)", "",
           "`tree`: balanced tree of two-operand adders; `csa`: carry-save full-adder "
           "reduction, then one adder. Both compute the folded popcount (negative weights as "

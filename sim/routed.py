@@ -1,26 +1,31 @@
-"""Gate-level check of a board build: the placed-and-routed netlist, simulated as the board.
+"""Gate-level check of a board build: the placed-and-routed design against the golden reference.
 
 Every engine before place and route is tested equal to the golden reference; this checks
-what Yosys mapped and nextpnr packed, placed and routed — the logic that goes to the board:
+what Yosys mapped and nextpnr packed, placed and routed — what goes to the board:
 
-1. **The bitstream is the routed design**: the bitstream file is unpacked with the family's
-   own tool (``iceunpack``/``ecpunpack``, from the same tool packages) and compared with the
-   configuration nextpnr wrote beside its routed netlist (``trnn.asc``/``trnn.config``).
-2. **The routed netlist talks like the golden board**: nextpnr's routed design
+1. **The bitstream is the routed design** (iCE40 and ECP5): the bitstream file is unpacked
+   with the family's own tool (``iceunpack``/``ecpunpack``, from the same tool packages) and
+   compared with the configuration nextpnr wrote together with its routed netlist
+   (``trnn.asc``/``trnn.config``; see :func:`check_bitstream`).
+2. **The routed netlist talks like the golden board** (iCE40): nextpnr's routed design
    (``trnn.routed.json``, kept by ``trnn build``) is written as Verilog by the same Yosys,
-   compiled with Verilator together with that Yosys's cell models of the family
-   (``share/ice40/cells_sim.v``, ``share/lattice/cells_sim_ecp5.v``: logic cells, block RAM,
-   multipliers, I/O buffers) into the simulated-board harness, and driven through its UART
-   pins: from power-up the story-mode bytes must equal the reference stream, then a HALT and a
-   GENERATE frame must be answered byte for byte as :class:`~trnn.boards.host.RefBoard` (the
-   golden engine) answers them.
+   compiled with Verilator together with that Yosys's iCE40 cell models
+   (``share/ice40/cells_sim.v``: logic cells with their carry chains, block RAM, the
+   ``SB_MAC16`` multiplier, I/O and global buffers) into the simulated-board harness, and
+   driven through its UART pins: from power-up the story-mode bytes must equal the reference
+   stream, then a HALT and a GENERATE frame must be answered byte for byte as
+   :class:`~trnn.boards.host.RefBoard` (the golden engine) answers them. On ECP5 this part is
+   not available: Yosys's ECP5 library has no behavioural block RAM or multiplier
+   (:data:`FAMILIES`).
 
-Three things make the routed JSON a netlist a simulator can run; each is stated where it is
-done: ports get the direction of the I/O buffer on them; the pad-to-global-buffer path that
-nextpnr leaves implicit (iCE40 ``SB_GB`` fed by a clock pin) is drawn as a wire; and the
-cell models' "input left floating" tests (``X === 1'bz``, which Verilator cannot simulate)
-are answered in the netlist instead — every floating input is tied to the level the model
-itself pulls it to (read from the model's text), and the test then reads false.
+Four things make the routed JSON a netlist Verilator can run; each is done in one place:
+ports get the direction of the I/O buffer on them (nextpnr writes ``inout``); the
+pad-to-global-buffer wire that nextpnr leaves implicit (an ``SB_GB`` fed by a clock pin) is
+drawn; nextpnr's ``ICESTORM_DSP`` (the packed ``SB_MAC16``, its buses split into bits) gets an
+adapter to the library's ``SB_MAC16``; and the models' "input left floating" tests
+(``X === 1'bz``, which Verilator cannot simulate) are answered in the netlist instead — every
+floating input is tied to the level the model itself pulls it to (read from the model's
+text), after which the test reads false.
 """
 
 from __future__ import annotations
@@ -44,20 +49,23 @@ ROUTED = "trnn.routed.json"
 
 @dataclass(frozen=True)
 class Family:
-    """What the check needs to know of an FPGA family's tools and cells."""
-    models: str          # cell models, relative to Yosys's data directory
-    io_cell: str         # the I/O buffer cell and its pad port
-    pad: str
+    """What the check needs to know of an FPGA family's tools and cells. ``models`` is None
+    where the routed netlist cannot be simulated (``no_models`` says why)."""
     unpack: str          # the bitstream unpacker and nextpnr's configuration file
     config: str
     bitstream: str
+    models: str | None = None    # cell models, relative to Yosys's data directory
+    no_models: str = ""
 
 
 FAMILIES = {
-    "ice40": Family("ice40/cells_sim.v", "SB_IO", "PACKAGE_PIN", "iceunpack", "trnn.asc",
-                    "trnn.bin"),
-    "ecp5": Family("lattice/cells_sim_ecp5.v", "TRELLIS_IO", "B", "ecpunpack", "trnn.config",
-                   "trnn.bit"),
+    "ice40": Family("iceunpack", "trnn.asc", "trnn.bin", models="ice40/cells_sim.v"),
+    # Yosys's ECP5 library (share/lattice/cells_sim_ecp5.v) declares the block RAM DP16KD
+    # with its parameters only, and the multiplier MULT18X18D, the clock buffer DCCA and GSR
+    # as blackboxes (cells_bb_ecp5.v): the routed design's ROMs and sampler have no model
+    "ecp5": Family("ecpunpack", "trnn.config", "trnn.bit",
+                   no_models="Yosys's ECP5 cell library has no behavioural model of the block "
+                             "RAM (DP16KD) or the multiplier (MULT18X18D)"),
 }
 
 
@@ -175,7 +183,8 @@ def split_ports_adapter(name: str, model: str, text: str) -> str:
 
 
 def cell_library(board: Board, yosys: str) -> tuple[str, dict[str, dict[str, str]]]:
-    """The family's cell models from the Yosys at ``yosys`` as one Verilog text, with every
+    """The family's cell models from the Yosys at ``yosys`` as one Verilog text (iCE40: with
+    the ``ICESTORM_DSP`` adapter), with every
     "input left floating" test replaced by ``1'b0`` (the netlist ties floating inputs, see
     :func:`netlist_json`), and the pull levels of the original models."""
     path = yosys_datdir(yosys) / FAMILIES[board.family].models
@@ -195,47 +204,40 @@ def _param_int(v) -> int:
     return int(v, 2) if isinstance(v, str) and set(v) <= {"0", "1"} else int(v)
 
 
-def port_directions(top: dict, family: str) -> dict[str, str]:
-    """Direction of each top-level port, from the I/O buffer on its pad (nextpnr writes them
-    all as ``inout``): an iCE40 ``SB_IO`` with no output (``PIN_TYPE[5:4] == 0``) or an ECP5
-    ``TRELLIS_IO`` with ``DIR = INPUT`` makes an input, any other an output."""
-    fam = FAMILIES[family]
+def port_directions(top: dict) -> dict[str, str]:
+    """Direction of each top-level port, from the iCE40 ``SB_IO`` on its pad (nextpnr writes
+    them all as ``inout``): one with no output (``PIN_TYPE[5:4] == 0``) makes an input, any
+    other an output."""
     by_bit = {b: p for p, v in top["ports"].items() for b in v["bits"]}
     out = {}
     for cell in top["cells"].values():
-        if cell["type"] != fam.io_cell:
+        pad = cell["connections"].get("PACKAGE_PIN", [])
+        if cell["type"] != "SB_IO" or not pad or pad[0] not in by_bit:
             continue
-        pad = cell["connections"].get(fam.pad, [])
-        if not pad or pad[0] not in by_bit:
-            continue
-        if family == "ice40":
-            is_input = (_param_int(cell["parameters"].get("PIN_TYPE", "0")) >> 4) & 3 == 0
-        else:
-            is_input = cell["parameters"].get("DIR", "INPUT").strip() == "INPUT"
+        is_input = (_param_int(cell["parameters"].get("PIN_TYPE", "0")) >> 4) & 3 == 0
         out[by_bit[pad[0]]] = "input" if is_input else "output"
     return out
 
 
-def netlist_json(routed: dict, family: str, levels: dict[str, dict[str, str]]) -> dict:
+def netlist_json(routed: dict, levels: dict[str, dict[str, str]]) -> dict:
     """nextpnr's routed design made simulable (a copy; see the module docstring):
     directions of ports, pad-to-global-buffer wires, floating inputs tied to their pull
     level. Empty connections are dropped."""
     routed = json.loads(json.dumps(routed))
     top = next(m for m in routed["modules"].values()
                if _param_int(m.get("attributes", {}).get("top", "0")))
-    for port, d in port_directions(top, family).items():
+    for port, d in port_directions(top).items():
         top["ports"][port]["direction"] = d
     cells = top["cells"]
-    if family == "ice40":
-        # a global buffer fed by a pin (SB_GB_IO) is split by nextpnr into an SB_IO and an
-        # SB_GB "$gbuf_<io>_io" whose input is the dedicated pad wire, absent from the netlist
-        for name, cell in cells.items():
-            m = re.fullmatch(r"\$gbuf_(.*)_io", name)
-            if cell["type"] == "SB_GB" and m and m.group(1) in cells and \
-                    not cell["connections"].get("USER_SIGNAL_TO_GLOBAL_BUFFER"):
-                pad = cells[m.group(1)]["connections"]["PACKAGE_PIN"]
-                cell["connections"]["USER_SIGNAL_TO_GLOBAL_BUFFER"] = list(pad)
-                cell.setdefault("port_directions", {})["USER_SIGNAL_TO_GLOBAL_BUFFER"] = "input"
+    # a global buffer fed by a pin (SB_GB_IO) is split by nextpnr into an SB_IO and an SB_GB
+    # "$gbuf_<io>_io" whose input is the dedicated pad wire, absent from the netlist
+    for name, cell in cells.items():
+        m = re.fullmatch(r"\$gbuf_(.*)_io", name)
+        if cell["type"] == "SB_GB" and m and m.group(1) in cells and \
+                not cell["connections"].get("USER_SIGNAL_TO_GLOBAL_BUFFER"):
+            pad = cells[m.group(1)]["connections"]["PACKAGE_PIN"]
+            cell["connections"]["USER_SIGNAL_TO_GLOBAL_BUFFER"] = list(pad)
+            cell.setdefault("port_directions", {})["USER_SIGNAL_TO_GLOBAL_BUFFER"] = "input"
     for cell in cells.values():
         conns = {p: b for p, b in cell["connections"].items() if b}
         for port, level in levels.get(cell["type"], {}).items():
@@ -263,12 +265,12 @@ def _escape(name: str) -> str:
 
 
 def routed_verilog(build_dir: Path, board: Board, yosys: str, *, fault=None) -> str:
-    """One Verilog text to simulate the routed design in ``build_dir``: the netlist (top
+    """One Verilog text to simulate the routed iCE40 design in ``build_dir``: the netlist (top
     ``top``), the wrapper ``trnn_system`` and the cell library. ``fault`` (for the test that
     a planted fault is caught) is called with the netlist JSON's top module to alter it."""
     lib, levels = cell_library(board, yosys)
     routed = json.loads((build_dir / ROUTED).read_text())
-    net = netlist_json(routed, board.family, levels)
+    net = netlist_json(routed, levels)
     top = net["modules"]["top"]
     if fault is not None:
         fault(top)
@@ -318,23 +320,47 @@ def _config_sections(text: str) -> dict[str, list[str]]:
     return out
 
 
-def check_bitstream(build_dir: Path, board: Board, unpacker: str) -> str:
-    """Unpack the bitstream with ``unpacker`` and compare it with nextpnr's configuration;
-    :class:`VerifyError` naming the first differing section. Returns a one-line summary."""
-    fam = FAMILIES[board.family]
-    out = build_dir / f"unpacked-{fam.config}"
-    r = tools.run([unpacker, fam.bitstream, out.name], cwd=build_dir, env=tools.tool_environ())
+def _unpack(unpacker: str, build_dir: Path, bitstream: str, out: str) -> dict[str, list[str]]:
+    r = tools.run([unpacker, bitstream, out], cwd=build_dir, env=tools.tool_environ())
     if r.returncode != 0:
-        raise VerifyError(f"{os.path.basename(unpacker)} could not read {fam.bitstream}: "
+        raise VerifyError(f"{os.path.basename(unpacker)} could not read {bitstream}: "
                           f"{(r.stderr or r.stdout).strip().splitlines()[-1:]}")
-    want = _config_sections((build_dir / fam.config).read_text())
-    got = _config_sections(out.read_text())
-    out.unlink()
+    try:
+        return _config_sections((build_dir / out).read_text())
+    finally:
+        (build_dir / out).unlink(missing_ok=True)
+
+
+def check_bitstream(build_dir: Path, board: Board, unpacker: str,
+                    packer: str | None = None) -> str:
+    """Unpack the bitstream with ``unpacker`` and compare it with nextpnr's configuration;
+    :class:`VerifyError` naming the first differing section. Returns a one-line summary.
+
+    An IceStorm ``.asc`` is canonical: the decoded bitstream must equal nextpnr's file. A
+    Trellis ``.config`` is not (one bit pattern has several names, and the packer adds
+    fixed defaults), so on ECP5 nextpnr's configuration is packed afresh with ``packer`` and
+    both bitstreams are decoded by the same unpacker, which must then give the same text."""
+    fam = FAMILIES[board.family]
+    got = _unpack(unpacker, build_dir, fam.bitstream, f"unpacked-{fam.config}")
+    if packer is None:
+        want = _config_sections((build_dir / fam.config).read_text())
+        what = f"nextpnr's {fam.config}"
+    else:
+        ref = f"repacked-{fam.bitstream}"
+        r = tools.run([packer, "--input", fam.config, "--bit", ref], cwd=build_dir,
+                      env=tools.tool_environ())
+        if r.returncode != 0:
+            raise VerifyError(f"{os.path.basename(packer)} could not pack {fam.config}")
+        try:
+            want = _unpack(unpacker, build_dir, ref, f"repacked-{fam.config}")
+        finally:
+            (build_dir / ref).unlink(missing_ok=True)
+        what = f"nextpnr's {fam.config} packed afresh"
     for k in sorted(set(want) | set(got)):
         if want.get(k) != got.get(k):
-            raise VerifyError(f"the bitstream {fam.bitstream} does not decode to nextpnr's "
-                              f"configuration: section {k!r} differs")
-    return f"{fam.bitstream} decodes to nextpnr's {fam.config} ({len(want)} sections)"
+            raise VerifyError(f"the bitstream {fam.bitstream} does not decode to {what}: "
+                              f"section {k!r} differs")
+    return f"{fam.bitstream} decodes to {what} ({len(want)} sections)"
 
 
 # -- talking to the simulated routed design ---------------------------------------------------
@@ -449,25 +475,35 @@ def run_session(exe: Path, divisor: int, session: Session, seconds: float = 600.
 
 def verify(m, board: Board, build_dir: Path, *, baud: int, story_tq: int | None,
            story_seed: int, toolchain: str = "auto", fault=None, log=print) -> dict:
-    """Both checks on the build in ``build_dir`` (a ``trnn build`` cache entry);
-    :class:`VerifyError` (one line) when either fails, :class:`BuildError` when a tool is
-    missing. Returns what was checked, for the build report: ``bitstream``, ``netlist``
-    (one line each) and ``verify_s``."""
+    """Both checks on the build in ``build_dir`` (a ``trnn build`` cache entry), with the
+    build's UART rate and story mode; :class:`VerifyError` (one line) when either fails,
+    :class:`BuildError` when a tool is missing. Returns what was checked, for the build
+    report: ``bitstream`` and ``netlist`` (one line each; ``netlist`` None, with the reason
+    in ``no_netlist``, on a family whose routed netlist cannot be simulated) and
+    ``verify_s`` (seconds)."""
     from ..boards.build import toolchain_env
     from ..hdl.system import uart_divisor
     t0 = time.time()
     env = toolchain_env(board, toolchain)
     yosys = env["YOSYS"]
-    unpacker = tools.find_program(FAMILIES[board.family].unpack, path_only=True) \
-        if not os.path.basename(yosys).startswith("yowasp-") \
-        else tools.find_program(f"yowasp-{FAMILIES[board.family].unpack}")
-    if unpacker is None:
-        raise BuildError(f"{FAMILIES[board.family].unpack} not found (pip install "
-                         f"yowasp-nextpnr-{board.family})")
+    yowasp = os.path.basename(yosys).startswith("yowasp-")
+
+    def program(name):
+        found = tools.find_program(f"yowasp-{name}") if yowasp \
+            else tools.find_program(name, path_only=True)
+        if found is None:
+            raise BuildError(f"{name} not found (pip install yowasp-nextpnr-{board.family})")
+        return found
+    unpacker = program(FAMILIES[board.family].unpack)
+    packer = program("ecppack") if board.family == "ecp5" else None
     if not (build_dir / ROUTED).exists():
         raise BuildError(f"{build_dir} has no routed netlist ({ROUTED}); rebuild with --force")
-    bit = check_bitstream(build_dir, board, unpacker)
+    bit = check_bitstream(build_dir, board, unpacker, packer)
     log(f"bitstream: {bit}")
+    fam = FAMILIES[board.family]
+    if fam.models is None:
+        return {"bitstream": bit, "netlist": None, "no_netlist": fam.no_models,
+                "verify_s": round(time.time() - t0, 1)}
     text = routed_verilog(build_dir, board, yosys, fault=fault)
     t1 = time.time()
     # the routed netlist drives ports that the cell models declare inout (pads):
