@@ -3,29 +3,29 @@
 Every engine before place and route is tested equal to the golden reference; this checks
 what Yosys mapped and nextpnr packed, placed and routed — what goes to the board:
 
-1. **The bitstream is the routed design** (iCE40 and ECP5): the bitstream file is unpacked
-   with the family's own tool (``iceunpack``/``ecpunpack``, from the same tool packages) and
-   compared with the configuration nextpnr wrote together with its routed netlist
-   (``trnn.asc``/``trnn.config``; see :func:`check_bitstream`).
-2. **The routed netlist talks like the golden board** (iCE40): nextpnr's routed design
+1. **The bitstream is the routed design**: the bitstream file is unpacked with the family's
+   own tool (``iceunpack``/``ecpunpack``, from the same tool packages) and compared with the
+   configuration nextpnr wrote together with its routed netlist (``trnn.asc``/
+   ``trnn.config``; see :func:`check_bitstream`).
+2. **The routed netlist talks like the golden board**: nextpnr's routed design
    (``trnn.routed.json``, kept by ``trnn build``) is written as Verilog by the same Yosys,
-   compiled with Verilator together with that Yosys's iCE40 cell models
-   (``share/ice40/cells_sim.v``: logic cells with their carry chains, block RAM, the
-   ``SB_MAC16`` multiplier, I/O and global buffers) into the simulated-board harness, and
-   driven through its UART pins: from power-up the story-mode bytes must equal the reference
-   stream, then a HALT and a GENERATE frame must be answered byte for byte as
-   :class:`~trnn.boards.host.RefBoard` (the golden engine) answers them. On ECP5 this part is
-   not available: Yosys's ECP5 library has no behavioural block RAM or multiplier
-   (:data:`FAMILIES`).
+   compiled with Verilator together with that Yosys's cell models of the family
+   (``share/ice40/cells_sim.v``; ``share/lattice/cells_sim_ecp5.v``) into the
+   simulated-board harness, and driven through its UART pins: from power-up the story-mode
+   bytes must equal the reference stream, then a HALT and a GENERATE frame must be answered
+   byte for byte as :class:`~trnn.boards.host.RefBoard` (the golden engine) answers them.
 
-Four things make the routed JSON a netlist Verilator can run; each is done in one place:
-ports get the direction of the I/O buffer on them (nextpnr writes ``inout``); the
-pad-to-global-buffer wire that nextpnr leaves implicit (an ``SB_GB`` fed by a clock pin) is
-drawn; nextpnr's ``ICESTORM_DSP`` (the packed ``SB_MAC16``, its buses split into bits) gets an
-adapter to the library's ``SB_MAC16``; and the models' "input left floating" tests
-(``X === 1'bz``, which Verilator cannot simulate) are answered in the netlist instead — every
-floating input is tied to the level the model itself pulls it to (read from the model's
-text), after which the test reads false.
+What makes the routed JSON a netlist Verilator can run is done in one place each, and said
+there: ports get the direction of the I/O buffer on them (nextpnr writes ``inout``); the
+models' "input left floating" tests (``X === 1'bz``, which Verilator cannot simulate) are
+answered in the netlist instead — every floating input is tied to the level the model itself
+pulls it to (read from the model's text, :func:`pulls`); iCE40: the pad-to-global-buffer wire
+that nextpnr leaves implicit is drawn and its ``ICESTORM_DSP`` gets an adapter to the
+library's ``SB_MAC16`` (:func:`netlist_json`, :func:`split_ports_adapter`); ECP5: nextpnr's
+cell conventions are made connections (:func:`ecp5_normalise`), and the primitives Yosys's
+ECP5 library lacks — block RAM, multiplier, clock buffer, GSR — are trnn's models
+(:data:`ECP5_MODELS`), with one defect of the library's carry cell corrected
+(:func:`cell_library`).
 """
 
 from __future__ import annotations
@@ -42,30 +42,26 @@ from pathlib import Path
 from ..boards import tools
 from ..boards.build import BuildError
 from ..boards.catalog import Board
-from .device import SimDevice, SimError, build_harness
+from .device import SimDevice, build_harness
 
 ROUTED = "trnn.routed.json"
 
 
 @dataclass(frozen=True)
 class Family:
-    """What the check needs to know of an FPGA family's tools and cells. ``models`` is None
-    where the routed netlist cannot be simulated (``no_models`` says why)."""
+    """What the check needs to know of an FPGA family's tools and cells."""
     unpack: str          # the bitstream unpacker and nextpnr's configuration file
     config: str
     bitstream: str
-    models: str | None = None    # cell models, relative to Yosys's data directory
-    no_models: str = ""
+    models: str          # cell models, relative to Yosys's data directory
 
 
 FAMILIES = {
-    "ice40": Family("iceunpack", "trnn.asc", "trnn.bin", models="ice40/cells_sim.v"),
-    # Yosys's ECP5 library (share/lattice/cells_sim_ecp5.v) declares the block RAM DP16KD
-    # with its parameters only, and the multiplier MULT18X18D, the clock buffer DCCA and GSR
-    # as blackboxes (cells_bb_ecp5.v): the routed design's ROMs and sampler have no model
-    "ecp5": Family("ecpunpack", "trnn.config", "trnn.bit",
-                   no_models="Yosys's ECP5 cell library has no behavioural model of the block "
-                             "RAM (DP16KD) or the multiplier (MULT18X18D)"),
+    "ice40": Family("iceunpack", "trnn.asc", "trnn.bin", "ice40/cells_sim.v"),
+    # Yosys's ECP5 library (share/lattice) models the logic cells, flip-flops and I/O
+    # buffers; the block RAM DP16KD is a parameter list only there, and the multiplier,
+    # the clock buffer and GSR are blackboxes: those come from ECP5_MODELS below
+    "ecp5": Family("ecpunpack", "trnn.config", "trnn.bit", "lattice/cells_sim_ecp5.v"),
 }
 
 
@@ -191,11 +187,122 @@ def cell_library(board: Board, yosys: str) -> tuple[str, dict[str, dict[str, str
     if not path.exists():
         raise BuildError(f"the cell models {path} are missing from this Yosys")
     text = _inline_includes(path.resolve())
+    if board.family == "ecp5":
+        # the library's DP16KD declares parameters and ports but no behaviour: replaced
+        text = _modules_removed(text, {"DP16KD"}) + ECP5_MODELS
+        # a defect of the library's TRELLIS_COMB: in CCU2 mode its carry out is declared
+        # as a new wire inside the generate block, which leaves the FCO port undriven
+        text = text.replace("wire FCO = (~l4o & gated_lut2_0) | (l4o & FCI);",
+                            "assign FCO = (~l4o & gated_lut2_0) | (l4o & FCI);")
     levels = pulls(text)
     lib = FLOAT_TEST.sub("1'b0", text)
+    # an input buffer's "assign PAD = 1'bz" (ECP5 TRELLIS_IO) drives nothing, but Verilator
+    # cannot resolve it against the external driver of a top-level input: dropped
+    lib = re.sub(r"assign\s+\w+\s*=\s*1'bz\s*;", "", lib)
     if board.family == "ice40":
         lib += split_ports_adapter("ICESTORM_DSP", "SB_MAC16", text)
     return lib, levels
+
+
+def _modules_removed(text: str, names: set[str]) -> str:
+    for name, body in _modules(text).items():
+        if name in names:
+            text = text.replace(body, "")
+    return text
+
+
+def _bits(name: str, n: int) -> str:
+    return ", ".join(f"{name}{i}" for i in reversed(range(n)))
+
+
+_INIT9 = "\n".join(f"    for (i = 0; i < 16; i = i + 1) begin mem[2 * ({k} * 16 + i)] = "
+                    f"INITVAL_{k:02X}[i * 20 +: 9]; mem[2 * ({k} * 16 + i) + 1] = "
+                    f"INITVAL_{k:02X}[i * 20 + 9 +: 9]; end" for k in range(64))
+
+# trnn's models of the ECP5 primitives that Yosys's library lacks, for the configurations
+# Yosys and nextpnr give trnn's designs (netlist_json refuses others). Floating inputs are
+# pulled the library's way, so that pulls() reads these too. //PARAMETERS is replaced by a
+# declaration of every parameter the netlist gives the cell.
+ECP5_MODELS = f"""
+module DCCA(input CLKI, input CE, output CLKO);   // global clock buffer
+  wire ce_pu = (CE === 1'bz) ? 1'b1 : CE;
+  assign CLKO = CLKI & ce_pu;
+endmodule
+module GSR(input GSR, input CLK);
+  // Global set/reset. The flip-flop models have no GSR input: they start at their REGSET
+  // value (TRELLIS_FF's initial statement), as configuration and the global reset right
+  // after it leave them; a GSR pulse later on is not modelled.
+  //PARAMETERS
+endmodule
+module MULT18X18D(input {_bits('A', 18)}, input {_bits('B', 18)}, input {_bits('C', 18)},
+    input SIGNEDA, SIGNEDB, SOURCEA, SOURCEB, CLK0, CLK1, CLK2, CLK3, CE0, CE1, CE2, CE3,
+    input RST0, RST1, RST2, RST3, input {_bits('SRIA', 18)}, input {_bits('SRIB', 18)},
+    output {_bits('SROA', 18)}, output {_bits('SROB', 18)}, output {_bits('ROA', 18)},
+    output {_bits('ROB', 18)}, output {_bits('ROC', 18)}, output {_bits('P', 36)},
+    output SIGNEDP);
+  // 18x18 multiplier without input, pipeline or output registers: P = A * B, an operand
+  // signed when its SIGNED input is high
+  //PARAMETERS
+  wire [17:0] a = {{{_bits('A', 18)}}};
+  wire [17:0] b = {{{_bits('B', 18)}}};
+  wire [35:0] ax = {{{{18{{SIGNEDA & a[17]}}}}, a}};
+  wire [35:0] bx = {{{{18{{SIGNEDB & b[17]}}}}, b}};
+  wire [35:0] p = ax * bx;
+  assign {{{_bits('P', 36)}}} = p;
+  assign SIGNEDP = SIGNEDA | SIGNEDB;
+endmodule
+module DP16KD(input {_bits('DIA', 18)}, input {_bits('ADA', 14)},
+    input CEA, OCEA, CLKA, WEA, RSTA, CSA2, CSA1, CSA0, output {_bits('DOA', 18)},
+    input {_bits('DIB', 18)}, input {_bits('ADB', 14)},
+    input CEB, OCEB, CLKB, WEB, RSTB, CSB2, CSB1, CSB0, output {_bits('DOB', 18)});
+  // 18 Kbit block RAM (ecp5_normalise refuses what this does not cover: port widths other
+  // than 9, 18 and 36, writes wider than 9 bits, output registers). Stored as 2048 9-bit
+  // words: 18-bit word 16 k + i is bits [20 i +: 18] of INITVAL_k (Yosys's
+  // brams_map_16kd.v lays them out so), low half first. A port of width 9 addresses AD[13:3],
+  // of width 18 AD[13:4]; width 36 (both ports) reads ADB[13:5] onto {{DOB, DOA}}. A port
+  // reads (and, width 9, writes DI when WE) at its clock's rising edge while CE is high and
+  // CS matches CSDECODE; RST clears its output.
+  //PARAMETERS
+  reg [8:0] mem [0:2047];
+  integer i;
+  initial begin
+{_INIT9}
+  end
+  wire [13:0] ada = {{{_bits('ADA', 14)}}};
+  wire [13:0] adb = {{{_bits('ADB', 14)}}};
+  wire [17:0] dia = {{{_bits('DIA', 18)}}};
+  wire [17:0] dib = {{{_bits('DIB', 18)}}};
+  reg [17:0] doa = 18'd0, dob = 18'd0;
+  wire sela = {{CSA2, CSA1, CSA0}} == CSDECODE_A;
+  wire selb = {{CSB2, CSB1, CSB0}} == CSDECODE_B;
+  always @(posedge CLKA)
+    if (RSTA) doa <= 18'd0;
+    else if (CEA && sela) begin
+      if (DATA_WIDTH_A == 9) begin
+        doa <= {{9'd0, mem[ada[13:3]]}};
+        if (WEA) mem[ada[13:3]] <= dia[8:0];
+      end else if (DATA_WIDTH_A == 18)
+        doa <= {{mem[{{ada[13:4], 1'b1}}], mem[{{ada[13:4], 1'b0}}]}};
+    end
+  always @(posedge CLKB)
+    if (RSTB) begin
+      dob <= 18'd0;
+      if (DATA_WIDTH_B == 36) doa <= 18'd0;
+    end else if (CEB && selb) begin
+      if (DATA_WIDTH_B == 9) begin
+        dob <= {{9'd0, mem[adb[13:3]]}};
+        if (WEB) mem[adb[13:3]] <= dib[8:0];
+      end else if (DATA_WIDTH_B == 18)
+        dob <= {{mem[{{adb[13:4], 1'b1}}], mem[{{adb[13:4], 1'b0}}]}};
+      else begin
+        doa <= {{mem[{{adb[13:5], 2'b01}}], mem[{{adb[13:5], 2'b00}}]}};
+        dob <= {{mem[{{adb[13:5], 2'b11}}], mem[{{adb[13:5], 2'b10}}]}};
+      end
+    end
+  assign {{{_bits('DOA', 18)}}} = doa;
+  assign {{{_bits('DOB', 18)}}} = dob;
+endmodule
+"""
 
 
 # -- the routed netlist -----------------------------------------------------------------------
@@ -205,16 +312,20 @@ def _param_int(v) -> int:
 
 
 def port_directions(top: dict) -> dict[str, str]:
-    """Direction of each top-level port, from the iCE40 ``SB_IO`` on its pad (nextpnr writes
-    them all as ``inout``): one with no output (``PIN_TYPE[5:4] == 0``) makes an input, any
-    other an output."""
+    """Direction of each top-level port, from the I/O buffer on its pad (nextpnr writes them
+    all as ``inout``): an iCE40 ``SB_IO`` with no output (``PIN_TYPE[5:4] == 0``) or an ECP5
+    ``TRELLIS_IO`` with ``DIR = INPUT`` makes an input, any other an output."""
     by_bit = {b: p for p, v in top["ports"].items() for b in v["bits"]}
     out = {}
     for cell in top["cells"].values():
-        pad = cell["connections"].get("PACKAGE_PIN", [])
-        if cell["type"] != "SB_IO" or not pad or pad[0] not in by_bit:
+        pad_port = {"SB_IO": "PACKAGE_PIN", "TRELLIS_IO": "B"}.get(cell["type"])
+        pad = cell["connections"].get(pad_port, []) if pad_port else []
+        if not pad or pad[0] not in by_bit:
             continue
-        is_input = (_param_int(cell["parameters"].get("PIN_TYPE", "0")) >> 4) & 3 == 0
+        if cell["type"] == "SB_IO":
+            is_input = (_param_int(cell["parameters"].get("PIN_TYPE", "0")) >> 4) & 3 == 0
+        else:
+            is_input = cell["parameters"].get("DIR", "INPUT").strip() == "INPUT"
         out[by_bit[pad[0]]] = "input" if is_input else "output"
     return out
 
@@ -229,6 +340,8 @@ def netlist_json(routed: dict, levels: dict[str, dict[str, str]]) -> dict:
     for port, d in port_directions(top).items():
         top["ports"][port]["direction"] = d
     cells = top["cells"]
+    if any(c["type"].startswith("TRELLIS_") for c in cells.values()):
+        ecp5_normalise(top)
     # a global buffer fed by a pin (SB_GB_IO) is split by nextpnr into an SB_IO and an SB_GB
     # "$gbuf_<io>_io" whose input is the dedicated pad wire, absent from the netlist
     for name, cell in cells.items():
@@ -245,6 +358,95 @@ def netlist_json(routed: dict, levels: dict[str, dict[str, str]]) -> dict:
                 conns[port] = [level]
         cell["connections"] = conns
     return routed
+
+
+CONTROL_PINS = {f"{p}{x}" for p in ("CLK", "RST", "WE", "CE", "OCE") for x in "AB"} | \
+    {f"CS{x}{i}" for x in "AB" for i in range(3)}
+
+
+def ecp5_normalise(top: dict) -> None:
+    """The ECP5 conventions of nextpnr's routed netlist turned into plain connections for the
+    models (in place; :class:`BuildError` for a configuration the models do not cover):
+
+    * a block-RAM or multiplier pin tied to a constant is disconnected by nextpnr and its
+      ``<pin>MUX`` parameter says the value: ``"0"``/``"1"`` on data and address pins; on
+      a block RAM's control pins (clock, reset, enables, chip selects, default level 1)
+      the pin's own name keeps it, ``"INV"`` inverts it — also a connected one, which gets
+      an ``INV`` cell here;
+    * a logic cell's input that nextpnr disconnected reads high (it disconnects carry
+      inputs tied high, and folds other constants into the truth table);
+    * a logic cell fed on FXA/FXB is the slice's second one, whose wide-function mux is
+      the L6MUX21 (the library's ``IS_Z1``, which nextpnr leaves to the cell's placement);
+    * a flip-flop takes its data from M when its ``SD`` parameter is 0 (the slice's
+      data-select mux), from DI when 1; the library's TRELLIS_FF reads DI only;
+    * the block RAM's chip-select decode is a ``"0b…"`` string: made a number."""
+    cells = top["cells"]
+    nets = [b for c in cells.values() for bits in c["connections"].values() for b in bits
+            if isinstance(b, int)]
+    fresh = max(nets, default=1) + 1
+    new_cells = {}
+    for name, cell in cells.items():
+        kind, params, conns = cell["type"], cell["parameters"], cell["connections"]
+        if kind == "TRELLIS_COMB":
+            for pin in "ABCD":
+                if not conns.get(pin):
+                    conns[pin] = ["1"]
+            if conns.get("FXA") or conns.get("FXB"):
+                params["IS_Z1"] = "1"
+        if kind == "TRELLIS_FF" and "SD" in params:
+            if params.pop("SD").strip() == "0":
+                conns["DI"] = conns.get("M", [])
+        if kind in ("DP16KD", "MULT18X18D"):
+            for param in [k for k in params if k.endswith("MUX")]:
+                pin, value = param[:-3], params[param].strip()
+                if value in ("0", "1"):
+                    conns[pin] = [value]
+                elif value == "INV" and kind == "DP16KD" and pin in CONTROL_PINS:
+                    if conns.get(pin):
+                        new_cells[f"{name}$inv_{pin}"] = {
+                            "type": "INV", "parameters": {}, "attributes": {},
+                            "port_directions": {"A": "input", "Z": "output"},
+                            "connections": {"A": conns[pin], "Z": [fresh]}}
+                        conns[pin] = [fresh]
+                        fresh += 1
+                    else:
+                        conns[pin] = ["0"]
+                elif value == pin:
+                    if not conns.get(pin) and kind == "DP16KD" and pin in CONTROL_PINS:
+                        conns[pin] = ["1"]
+                else:
+                    raise BuildError(f"{name}: {param} = {value!r} is not modelled")
+                del params[param]
+        if kind == "DP16KD":
+            for port in "AB":
+                dec = params.get(f"CSDECODE_{port}", "0b000").strip()
+                params[f"CSDECODE_{port}"] = format(int(dec, 0), "03b")
+            width = {x: _param_int(params.get(f"DATA_WIDTH_{x}", "18")) for x in "AB"}
+            # a port may write unless its write enable or its clock enable is tied low
+            wide_writes = [f"WE{x}" for x in "AB" if conns.get(f"WE{x}") != ["0"]
+                           and conns.get(f"CE{x}") != ["0"] and width[x] != 9]
+            regs = [x for x in "AB" if params.get(f"REGMODE_{x}", "NOREG").strip() != "NOREG"]
+            if wide_writes or regs or not set(width.values()) <= {9, 18, 36} or \
+                    (36 in width.values() and set(width.values()) != {36}):
+                raise BuildError(f"{name}: this block-RAM configuration is not modelled "
+                                 f"(widths {width}, writes wider than 9 bits "
+                                 f"{wide_writes}, output registers {regs})")
+        if kind == "MULT18X18D":
+            regs = {k: v.strip() for k, v in params.items()
+                    if k.startswith("REG_") and k.endswith("_CLK") and v.strip() != "NONE"}
+            if regs:
+                raise BuildError(f"{name}: a registered MULT18X18D ({regs}) is not modelled")
+    cells.update(new_cells)
+
+
+def _default(kind: str, param: str) -> str:
+    if param.startswith("INITVAL_"):
+        return "320'd0"
+    if param in ("DATA_WIDTH_A", "DATA_WIDTH_B"):
+        return "18"
+    if param.startswith("CSDECODE_"):
+        return "3'd0"
+    return '""'
 
 
 def wrapper(top: dict, clock_port: str, rx_port: str, tx_port: str) -> str:
@@ -272,6 +474,15 @@ def routed_verilog(build_dir: Path, board: Board, yosys: str, *, fault=None) -> 
     routed = json.loads((build_dir / ROUTED).read_text())
     net = netlist_json(routed, levels)
     top = net["modules"]["top"]
+    for kind in ("GSR", "MULT18X18D", "DP16KD"):
+        # trnn's ECP5 models declare every parameter the netlist gives their cells
+        names = sorted({p for c in top["cells"].values() if c["type"] == kind
+                        for p in c["parameters"]} | ({"DATA_WIDTH_B", "CSDECODE_A",
+                                                      "CSDECODE_B"} if kind == "DP16KD"
+                                                     else set()))
+        decl = "\n".join(f"  parameter {p} = {_default(kind, p)};" for p in names)
+        lib = re.sub(rf"(module {kind}\(.*?)//PARAMETERS", lambda m: m.group(1) + decl, lib,
+                     count=1, flags=re.S)
     if fault is not None:
         fault(top)
     platform = board.make_platform()
@@ -432,6 +643,11 @@ def reference_session(m, clk_hz: int, baud: int, story_tq: int | None, story_see
     return Session(story, req, board.read(1 << 20))
 
 
+# clock cycles after which the simulated board is past any power-on reset (the iCE40
+# platform's is 15 µs, 180 cycles at 12 MHz) and takes frames
+POWER_UP_CYCLES = 10_000
+
+
 def run_session(exe: Path, divisor: int, session: Session, seconds: float = 600.0) -> dict:
     """Drive the harness ``exe`` through ``session``; :class:`VerifyError` at the first
     difference. Returns counts and the simulated clock cycles."""
@@ -445,7 +661,10 @@ def run_session(exe: Path, divisor: int, session: Session, seconds: float = 600.
                          len(got))
                 raise VerifyError(f"story mode: the routed design's byte {k} differs from "
                                   f"the reference ({len(got)} of {len(session.story)} bytes "
-                                  f"read)")
+                                  f"read; {got[k:k + 8]!r} for {session.story[k:k + 8]!r})")
+            # a host talks once the board is out of its power-on reset
+            while dev.cycles_now() < POWER_UP_CYCLES:
+                time.sleep(0.01)
             link.write(ps.frame(ps.CMD_HALT))
             # story text still under way, then the HALT's acknowledgement
             ack = ps.frame(ps.RSP_ACK, bytes([ps.CMD_HALT]))
@@ -478,9 +697,7 @@ def verify(m, board: Board, build_dir: Path, *, baud: int, story_tq: int | None,
     """Both checks on the build in ``build_dir`` (a ``trnn build`` cache entry), with the
     build's UART rate and story mode; :class:`VerifyError` (one line) when either fails,
     :class:`BuildError` when a tool is missing. Returns what was checked, for the build
-    report: ``bitstream`` and ``netlist`` (one line each; ``netlist`` None, with the reason
-    in ``no_netlist``, on a family whose routed netlist cannot be simulated) and
-    ``verify_s`` (seconds)."""
+    report: ``bitstream`` and ``netlist`` (one line each) and ``verify_s`` (seconds)."""
     from ..boards.build import toolchain_env
     from ..hdl.system import uart_divisor
     t0 = time.time()
@@ -500,10 +717,6 @@ def verify(m, board: Board, build_dir: Path, *, baud: int, story_tq: int | None,
         raise BuildError(f"{build_dir} has no routed netlist ({ROUTED}); rebuild with --force")
     bit = check_bitstream(build_dir, board, unpacker, packer)
     log(f"bitstream: {bit}")
-    fam = FAMILIES[board.family]
-    if fam.models is None:
-        return {"bitstream": bit, "netlist": None, "no_netlist": fam.no_models,
-                "verify_s": round(time.time() - t0, 1)}
     text = routed_verilog(build_dir, board, yosys, fault=fault)
     t1 = time.time()
     # the routed netlist drives ports that the cell models declare inout (pads):
