@@ -35,7 +35,7 @@ from trnn.boards.catalog import BOARDS
 from trnn.boards.synth import synthesize
 from trnn.hdl.nextstate import NextState
 from trnn.hdl.popcount import ADDERS
-from trnn.model.machine import GATES, Machine
+from trnn.model.machine import GATES, Machine, temperature_to_tq
 from trnn.models import shipped_path
 
 RESULTS = Path(__file__).resolve().parent / "results"
@@ -96,9 +96,11 @@ def readout_table(log):
     return rows
 
 
-def build_row(m, board_name: str, label: str, H: int, K: int | None, log):
+def build_row(m, board_name: str, label: str, H: int, K: int | None, log,
+              story_tq: int | None = None):
     """Build ``m`` for the board and return (report or None, table row); a model refused by
-    the estimate or too big for the device after packing gets a row saying so."""
+    the estimate or too big for the device after packing gets a row saying so.
+    ``story_tq``: the story mode the board starts in (None: idle)."""
     from trnn.hdl.system import cycles_per_token
     board = BOARDS[board_name]
     t0 = time.time()
@@ -113,7 +115,7 @@ def build_row(m, board_name: str, label: str, H: int, K: int | None, log):
                    lut4_per_nnz=round(used / nnz(m), 3))
 
     try:
-        rep = build(m, board, label, log=lambda msg: None)
+        rep = build(m, board, label, story_tq=story_tq, log=lambda msg: None)
     except BuildError as e:
         row["build_s"] = round(time.time() - t0, 1)
         util = getattr(e, "utilisation", None)
@@ -216,7 +218,9 @@ def main(argv=None):
     for name in ("small",) if a.quick else ("small", "large"):
         board = {"small": "icebreaker", "large": "ulx3s-85f"}[name]
         m = Machine.load(shipped_path(name))
-        rep, row = build_row(m, board, name, m.H, None, log)
+        # as `trnn build` makes it: starting in story mode at temperature 0.8, seed 0
+        rep, row = build_row(m, board, name, m.H, None, log,
+                             story_tq=temperature_to_tq(0.8, m.logit_scale))
         rep = verify_build(m, rep, log)
         row.update(verify_s=rep.verify_s, verified=not rep.verified_netlist.startswith("FAILED"))
         shipped.append(row)
