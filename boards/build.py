@@ -36,6 +36,12 @@ class BuildError(Exception):
     """A build that cannot or did not succeed; the message is one line for the user."""
 
 
+class VerifyError(BuildError):
+    """A built design that does not match the reference: its bitstream is not nextpnr's
+    configuration, or its routed netlist does not answer as the golden engine
+    (:func:`trnn.sim.routed.verify`); one line."""
+
+
 @dataclass
 class Estimate:
     lut4: int

@@ -185,7 +185,9 @@ def test_planted_lut_fault_in_the_routed_netlist_is_caught(small_build):
     bug might leave it): the gate-level check must fail."""
     from pathlib import Path
 
-    from trnn.sim.routed import VerifyError, plant_lut_fault, verify
+    from trnn.boards.build import VerifyError
+    from trnn.sim.netlist import plant_lut_fault
+    from trnn.sim.routed import verify
     rep = small_build[3]
     planted = []
     with pytest.raises(VerifyError, match="differs from"):
@@ -203,7 +205,8 @@ def test_bitstream_that_is_not_the_routed_design_is_caught(small_build, tmp_path
     import shutil
     from pathlib import Path
 
-    from trnn.sim.routed import VerifyError, check_bitstream
+    from trnn.boards.build import VerifyError
+    from trnn.sim.bitstream import check_bitstream
     build_dir = Path(small_build[3]["bitstream"]).parent
     for f in ("trnn.asc", "trnn.bin"):
         shutil.copy(build_dir / f, tmp_path / f)

@@ -14,8 +14,10 @@ import pytest
 
 from trnn.boards.catalog import BOARDS
 from trnn.boards.tools import find_program
-from trnn.sim.routed import (_config_sections, check_bitstream, netlist_json, pulls,
-                             VerifyError)
+from trnn.boards.build import VerifyError
+from trnn.sim.bitstream import _config_sections, check_bitstream
+from trnn.sim.cells import pulls
+from trnn.sim.netlist import netlist_json
 
 MODEL = """
 module CELL(input A, B, C, E, output O);
