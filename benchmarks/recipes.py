@@ -41,7 +41,7 @@ TWIN_LR = ["--lr", "0.1", "--bias-lr", "0.1"]   # the float twin's rate (benchma
 TEACHER = ROOT / "benchmarks" / "models" / "large.twin.pt"
 
 STEPS = 600   # each run's steps unless listed in LONGER
-LONGER = {"large/combined": 1500}
+LONGER = {"large/combined": 1500, "small/lr-0.1-long": 2500}
 # name: (what it measures, flags beyond LARGE)
 RECIPES = {
     # -- 1. where the 0.8 goes: relax one part of the logic at a time, the large shape --------
@@ -82,6 +82,7 @@ RECIPES = {
     # -- the small shape (iCEBreaker budget; its readout is already dense) ---------------------
     "small/today": ("small: 64 state bits, fan-in 15, dense readout (today's recipe)", []),
     "small/lr-0.1": ("small at learning rate 0.1", ["--lr", "0.1"]),
+    "small/lr-0.1-long": ("small at learning rate 0.1, longer", ["--lr", "0.1"]),
     "small/h96": ("small with 96 state bits", ["--state-bits", "96"]),
     "large/surrogate-0.5": ("today's recipe, surrogate gradient window x0.5",
                             ["--surrogate", "0.5"]),
