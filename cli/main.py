@@ -321,22 +321,17 @@ def do_build(a, m, board):
     return rep
 
 
-def do_verify(a, m, board, rep):
-    """The gate-level check of the build ``rep`` (trnn.sim.routed.verify), recorded in its
-    cached report; a failure is one error line."""
-    from trnn.boards.build import BuildError, save_report
+def do_verify(a, m, rep):
+    """The gate-level check of the build ``rep`` (trnn.sim.routed.verify_report), recorded
+    in its cached report; a failure is one error line."""
+    from trnn.boards.build import BuildError
     from trnn.sim.device import SimError
-    from trnn.sim.routed import verify
+    from trnn.sim.routed import verify_report
     try:
-        res = verify(m, board, rep.build_dir, baud=rep.baud, story_tq=rep.story_tq,
-                     story_seed=rep.story_seed, toolchain=a.toolchain,
-                     log=lambda msg: print(msg, file=sys.stderr))
+        return verify_report(m, rep, toolchain=a.toolchain,
+                             log=lambda msg: print(msg, file=sys.stderr))
     except (BuildError, SimError) as e:
         raise CLIError(f"verification failed: {e}") from None
-    rep.verified_bitstream, rep.verified_netlist = res["bitstream"], res["netlist"]
-    rep.verify_s = res["verify_s"]
-    save_report(rep)
-    return rep
 
 
 def cmd_build(a) -> int:
@@ -346,7 +341,7 @@ def cmd_build(a) -> int:
     m = load_machine(a.model)
     rep = do_build(a, m, board)
     if a.verify and not rep.verified_netlist:
-        rep = do_verify(a, m, board, rep)
+        rep = do_verify(a, m, rep)
     print(rep.table())
     if a.report:
         Path(a.report).write_text(json.dumps(asdict(rep), indent=1, sort_keys=True) + "\n")

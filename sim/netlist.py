@@ -183,7 +183,7 @@ def _escape(name: str) -> str:
 
 
 def routed_verilog(build_dir: Path, board: Board, yosys: str, *, fault=None) -> str:
-    """One Verilog text to simulate the routed iCE40 design in ``build_dir``: the netlist (top
+    """One Verilog text to simulate the routed design in ``build_dir``: the netlist (top
     ``top``), the wrapper ``trnn_system`` and the cell library. ``fault`` (for the test that
     a planted fault is caught) is called with the netlist JSON's top module to alter it."""
     lib, levels = cell_library(board.family, yosys)

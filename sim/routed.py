@@ -197,3 +197,17 @@ def verify(m, board: Board, build_dir: Path, *, baud: int, story_tq: int | None,
                f"{sim_s:.0f} s; compiled in {compile_s:.0f} s)")
     log(f"netlist: {netlist}")
     return {"bitstream": bit, "netlist": netlist, "verify_s": round(time.time() - t0, 1)}
+
+
+def verify_report(m, rep, *, toolchain: str = "auto", log=print):
+    """:func:`verify` on the build of the report ``rep`` (its board, UART rate and story
+    mode), the result recorded in ``rep`` and in its cache entry; returns ``rep``. Errors as
+    :func:`verify`."""
+    from ..boards.build import save_report
+    from ..boards.catalog import BOARDS
+    res = verify(m, BOARDS[rep.board], rep.build_dir, baud=rep.baud, story_tq=rep.story_tq,
+                 story_seed=rep.story_seed, toolchain=toolchain, log=log)
+    rep.verified_bitstream, rep.verified_netlist = res["bitstream"], res["netlist"]
+    rep.verify_s = res["verify_s"]
+    save_report(rep)
+    return rep
