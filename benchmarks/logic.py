@@ -15,17 +15,16 @@ from __future__ import annotations
 import argparse
 import json
 import platform
-import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-sys.path.insert(0, str(HERE))
 
-from zoo import ZOO, model_path  # noqa: E402
+# run as a script, this folder is first on sys.path: zoo is the sibling module
+from zoo import ZOO, model_path
 
-from trnn.logic.synth import simplify  # noqa: E402
-from trnn.model.machine import Machine  # noqa: E402
+from trnn.logic.simplify import simplify
+from trnn.model.machine import Machine
 
 
 def main() -> None:
@@ -75,7 +74,7 @@ def main() -> None:
     head = ("# Logic benchmark\n\n`python benchmarks/logic.py`: each model's logic as an "
             "and-inverter graph, as generated from the model file (constants folded, nothing "
             "restructured) and after ABC (`trnn logic simplify`; script in "
-            "`logic/synth.py`), then mapped to LUT4s. *step*: next state from the state and "
+            "`logic/simplify.py`), then mapped to LUT4s. *step*: next state from the state and "
             "the token's embedding bits (docs/machine.md §2); *readout*: the scores of all V "
             "tokens (§3). The hardware itself scans the readout from block RAM instead "
             "(docs/protocol.md), so the readout LUT4s are what it would cost as logic.\n\n")

@@ -48,17 +48,17 @@ def harness_row(m, name):
 
 
 def cocotb_row(m, name, sim):
-    sys.path.insert(0, str(ROOT / "tests"))
-    import test_cocotb as tc
+    from trnn.sim.plans import core_plan, run_core
     from trnn.sim.runner import available
     reason = available(sim)
     if reason:
         return {"engine": f"cocotb + {sim}", "model": name, "note": reason}
-    the_plan = tc.plan(m, 1, 2000)
+    the_plan = core_plan(m, 1, 2000)
+    build = ROOT / "build" / "sim"
     t0 = time.time()
-    failed = tc.run_core(sim, m, the_plan, name)
+    failed = run_core(sim, m, the_plan, name, build)
     total = time.time() - t0
-    xml = next((tc.BUILD / f"{sim}-core-{name}").glob("*/results-core_bench.xml"))
+    xml = next((build / f"{sim}-core-{name}").glob("*/results-core_bench.xml"))
     case = ET.parse(xml).getroot().find(".//testcase")
     props = {p.get("name"): p.get("value") for p in case.iter("property")}
     sim_ns, real_s = float(props["sim_time_duration"]), float(case.get("time"))

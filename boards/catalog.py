@@ -23,6 +23,7 @@ class Board:
 
     @property
     def cell(self) -> str:
+        """The nextpnr name of this family's logic cell (a LUT4 with its flip-flop)."""
         return "ICESTORM_LC" if self.family == "ice40" else "TRELLIS_COMB"
 
     def make_platform(self):

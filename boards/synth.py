@@ -18,6 +18,8 @@ from .build import BuildError, toolchain_env
 
 @dataclass
 class SynthStats:
+    """Cell counts of one synthesised design: LUT4s (an ECP5 CCU2C carry cell counting as two),
+    carry cells, block RAMs, DSPs, flip-flops; and the run time in seconds."""
     lut4: int      # LUT4s, counting an ECP5 CCU2C carry cell as two
     carry: int     # SB_CARRY (iCE40) or CCU2C (ECP5) cells
     bram: int

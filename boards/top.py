@@ -16,14 +16,14 @@ class Stretch(Elaboratable):
         self.o = Signal()
 
     def elaborate(self, platform):
-        m = Module()
+        mod = Module()
         left = Signal(range(self.cycles + 1))
-        with m.If(self.i):
-            m.d.sync += left.eq(self.cycles)
-        with m.Elif(left != 0):
-            m.d.sync += left.eq(left - 1)
-        m.d.comb += self.o.eq(left != 0)
-        return m
+        with mod.If(self.i):
+            mod.d.sync += left.eq(self.cycles)
+        with mod.Elif(left != 0):
+            mod.d.sync += left.eq(left - 1)
+        mod.d.comb += self.o.eq(left != 0)
+        return mod
 
 
 class BoardTop(Elaboratable):
@@ -34,28 +34,28 @@ class BoardTop(Elaboratable):
         self.system = system
 
     def elaborate(self, platform):
-        m = Module()
-        m.submodules.system = sys_ = self.system
+        mod = Module()
+        mod.submodules.system = sys_ = self.system
         uart = platform.request("uart", 0, dir="-")
-        m.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
-        m.submodules.uart_tx = tx = io.Buffer("o", uart.tx)
-        m.d.comb += [sys_.rx.eq(rx.i), tx.o.eq(sys_.tx)]
+        mod.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
+        mod.submodules.uart_tx = tx = io.Buffer("o", uart.tx)
+        mod.d.comb += [sys_.rx.eq(rx.i), tx.o.eq(sys_.tx)]
         leds = []
         for k in range(3):
             try:
                 port = platform.request("led", k, dir="-")
             except ResourceError:
                 break
-            m.submodules[f"led{k}"] = buf = io.Buffer("o", port)
+            mod.submodules[f"led{k}"] = buf = io.Buffer("o", port)
             leds.append(buf)
         blink = sys_.clk_hz // 20
-        m.submodules.act = act = Stretch(blink)
-        m.submodules.err = err = Stretch(blink * 4)
-        m.d.comb += [act.i.eq(sys_.activity), err.i.eq(sys_.error)]
+        mod.submodules.act = act = Stretch(blink)
+        mod.submodules.err = err = Stretch(blink * 4)
+        mod.d.comb += [act.i.eq(sys_.activity), err.i.eq(sys_.error)]
         if len(leds) >= 3:
-            m.d.comb += [leds[0].o.eq(act.o), leds[1].o.eq(sys_.story), leds[2].o.eq(err.o)]
+            mod.d.comb += [leds[0].o.eq(act.o), leds[1].o.eq(sys_.story), leds[2].o.eq(err.o)]
         elif len(leds) == 2:
-            m.d.comb += [leds[0].o.eq(act.o | err.o), leds[1].o.eq(sys_.story)]
+            mod.d.comb += [leds[0].o.eq(act.o | err.o), leds[1].o.eq(sys_.story)]
         elif leds:
-            m.d.comb += leds[0].o.eq(act.o)
-        return m
+            mod.d.comb += leds[0].o.eq(act.o)
+        return mod

@@ -22,36 +22,17 @@ from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from ..model.machine import NOISE_BITS, SCORE_SHIFT
-from .nextstate import NextState, bits_to_int
-from .popcount import popcount
+from ..model.machine import NOISE_BITS, SCORE_SHIFT, pack_bits, sampling_key, xorshift32
+from .nextstate import NextState
+from .readout import folded_score
 
 
 READOUTS = ("bram", "logic")
 
 
-def xorshift32(r):
-    """One step of the machine's xorshift32 (13, 17, 5) on a 32-bit value, as logic."""
-    x1 = r ^ (r << 13)[:32]
-    x2 = x1 ^ (x1 >> 17)
-    return x2 ^ (x2 << 5)[:32]
-
-
-def readout_offsets(m) -> list[int]:
-    """Folded readout (see :mod:`trnn.hdl.popcount`): term j is h_j where R[v,j] = +1 and ¬h_j
-    where R[v,j] = −1, so score = popcount(terms) + c[v] − #neg(v); the ROM holds
-    c[v] − #neg(v)."""
-    return [int(m.c[v]) - int((m.R[v] < 0).sum()) for v in range(m.V)]
-
-
-def readout_score_shape(m):
-    lim = max([m.H] + [abs(o) for o in readout_offsets(m)]) + m.H
-    return signed(lim.bit_length() + 1)
-
-
-def readout_row_bits(m) -> int:
-    """Width of one readout ROM row: +1 mask, −1 mask, offset."""
-    return 2 * m.H + readout_score_shape(m).width
+def _low32(v):
+    """The low 32 bits of an Amaranth value (the PRNG's ``mod 2³²``, as a slice)."""
+    return v[:32]
 
 
 def token_layout(V: int) -> data.StructLayout:
@@ -74,7 +55,7 @@ class Core(wiring.Component):
             "tq": In(16),
             "rng_load": In(1),
             "rng_load_value": In(32),
-            "h": Out(m.H, init=bits_to_int(m.h0)),
+            "h": Out(m.H, init=pack_bits(m.h0)),
             "rng": Out(32, init=1),
         })
 
@@ -84,20 +65,20 @@ class Core(wiring.Component):
         mod = Module()
         mod.submodules.next_state = ns = NextState(m, external_embedding=True, adder=adder)
         mod.submodules.emb_rom = emb_rom = Memory(
-            shape=m.E, depth=V, init=[bits_to_int(m.embedding[t]) for t in range(V)])
+            shape=m.E, depth=V, init=[pack_bits(m.embedding[t]) for t in range(V)])
         emb_rd = emb_rom.read_port()
         token = Signal(range(V))
         choose = Signal()
         mod.d.comb += [emb_rd.addr.eq(self.tokens_in.payload.token),
                        ns.h.eq(self.h), ns.token.eq(token), ns.emb.eq(emb_rd.data)]
 
-        offs = readout_offsets(m)
-        score_shape = readout_score_shape(m)
+        offs = m.readout_offsets()
+        score_shape = signed(m.score_bits)
         cw = score_shape.width
         # one ROM row per entry: +1 mask, −1 mask, offset; read synchronously (block RAM), so
         # the row of entry v is addressed one cycle before v is scored
-        rows = [bits_to_int(m.R[v] > 0) | (bits_to_int(m.R[v] < 0) << H)
-                | ((offs[v] & ((1 << cw) - 1)) << 2 * H) for v in range(V)]
+        rows = [plus | (minus << H) | ((int(off) & ((1 << cw) - 1)) << 2 * H)
+                for (plus, minus), off in zip(m.readout_masks(), offs)]
         mod.submodules.rom = rom = Memory(shape=2 * H + cw, depth=V, init=rows)
         noise_shape = signed(int(abs(m.noise).max()).bit_length() + 1)
         mod.submodules.noise = noise = Memory(shape=noise_shape, depth=2**NOISE_BITS,
@@ -112,22 +93,24 @@ class Core(wiring.Component):
         plus, minus = rd.data[:H], rd.data[H:2 * H]
         terms = (plus & self.h) | (minus & ~self.h)
         score = Signal(score_shape)
-        mod.d.comb += score.eq(popcount(mod, [terms[j] for j in range(H)], self.adder)
-                               + rd.data[2 * H:].as_signed())
+        mod.d.comb += score.eq(folded_score(mod, [terms[j] for j in range(H)],
+                                            rd.data[2 * H:].as_signed(), self.adder))
 
         # the PRNG step and the sampling key of entry v
         r_next = Signal(32)
-        mod.d.comb += r_next.eq(xorshift32(self.rng))
+        mod.d.comb += r_next.eq(xorshift32(self.rng, _low32))
         # the noise table is a synchronously read ROM too: in the cycle before entry v is
         # scored, address it with the PRNG state entry v will use — one step ahead of the
         # register in STEP (the register does not move there), two steps ahead in SCAN
         # (the register moves every scan cycle while sampling)
         scanning = Signal()
-        mod.d.comb += nrd.addr.eq(Mux(scanning, xorshift32(r_next), r_next)[32 - NOISE_BITS:])
+        # (the noise index, the top NOISE_BITS bits, as a slice of the next state)
+        r_use = Mux(scanning, xorshift32(r_next, _low32), r_next)
+        mod.d.comb += nrd.addr.eq(r_use[32 - NOISE_BITS:])
         key = Signal(signed(max(score_shape.width + SCORE_SHIFT, 16 + noise_shape.width) + 1))
         sampling = self.tq != 0
         with mod.If(sampling):
-            mod.d.comb += key.eq((score << SCORE_SHIFT) + self.tq * nrd.data)
+            mod.d.comb += key.eq(sampling_key(score, self.tq, nrd.data))
         with mod.Else():
             mod.d.comb += key.eq(score << SCORE_SHIFT)
         best_key = Signal.like(key)

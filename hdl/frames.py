@@ -5,37 +5,18 @@ checks the CRC and reports each good frame with its bank (so the next frame can 
 the last one's payload is still being read). A wrong CRC or a frame left unfinished for
 ``timeout`` cycles is reported as an error and the receiver hunts for SYNC again, so garbage
 and truncated frames never wedge it. :class:`FrameTx` sends one frame of up to
-:data:`~trnn.hdl.protospec.MAX_TX_PAYLOAD` bytes, computing its CRC on the way out.
+:data:`~trnn.hdl.protospec.MAX_TX_PAYLOAD` bytes, computing its CRC on the way out. Both
+compute the check with the processor that :data:`~trnn.hdl.protospec.FRAME_CRC` creates
+(``amaranth.lib.crc``), the same parameters whose ``compute()`` the host uses.
 """
 
 
-from amaranth.hdl import Cat, Module, Signal
+from amaranth.hdl import Module, Signal
 from amaranth.lib import data, stream, wiring
 from amaranth.lib.memory import Memory
 from amaranth.lib.wiring import In, Out
 
-from .protospec import ERR_CRC, ERR_TRUNCATED, MAX_TX_PAYLOAD, SYNC
-
-
-def _crc8_taps() -> list[list[int]]:
-    # For each bit of the next CRC, the bits of (crc ^ byte) whose XOR it is: eight shifts of
-    # the register c·x mod (x⁸ + x² + x + 1) run on sets of input bits (XOR = symmetric
-    # difference), so the logic is one flat XOR per output bit.
-    reg = [{i} for i in range(8)]
-    for _ in range(8):
-        top = reg[7]
-        shifted = [set()] + reg[:7]
-        reg = [shifted[i] ^ top if (0x07 >> i) & 1 else shifted[i] for i in range(8)]
-    return [sorted(bits) for bits in reg]
-
-
-_CRC8_TAPS = _crc8_taps()
-
-
-def crc8_update(crc, byte):
-    """The CRC-8 (polynomial 0x07) after one more byte, as logic (see ``protospec.crc8``)."""
-    c = crc ^ byte
-    return Cat(*[Cat(*[c[i] for i in taps]).xor() for taps in _CRC8_TAPS])
+from .protospec import ERR_CRC, ERR_TRUNCATED, FRAME_CRC, MAX_TX_PAYLOAD, SYNC
 
 
 class FrameRx(wiring.Component):
@@ -61,76 +42,78 @@ class FrameRx(wiring.Component):
         super().__init__()
 
     def elaborate(self, platform):
-        m = Module()
-        m.submodules.buf = buf = Memory(shape=8, depth=512, init=[])
+        mod = Module()
+        mod.submodules.buf = buf = Memory(shape=8, depth=512, init=[])
         wr = buf.write_port()
         rd = buf.read_port()
-        m.d.comb += [rd.addr.eq(self.rd_addr), self.rd_data.eq(rd.data)]
+        mod.d.comb += [rd.addr.eq(self.rd_addr), self.rd_data.eq(rd.data)]
 
         kind = Signal(8)
         length = Signal(8)
         count = Signal(8)
-        crc = Signal(8)
+        mod.submodules.crc = crc = FRAME_CRC.create()
         bank = Signal()
         timer = Signal(range(self.timeout + 1))
         byte = self.data.payload
         got = Signal()
         timed_out = Signal()
-        m.d.comb += [self.data.ready.eq(1), got.eq(self.data.valid),
+        mod.d.comb += [self.data.ready.eq(1), got.eq(self.data.valid),
                      timed_out.eq(timer == self.timeout)]
-        m.d.comb += [wr.addr.eq(bank * 256 + count), wr.data.eq(byte)]
-        m.d.sync += [self.frame_valid.eq(0), self.error_valid.eq(0)]
+        mod.d.comb += [wr.addr.eq(bank * 256 + count), wr.data.eq(byte), crc.data.eq(byte)]
+        mod.d.sync += [self.frame_valid.eq(0), self.error_valid.eq(0)]
 
         def drop():
             # a frame left unfinished: report it and hunt for the next SYNC
-            m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_TRUNCATED)]
-            m.next = "HUNT"
+            mod.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_TRUNCATED)]
+            mod.next = "HUNT"
 
-        with m.FSM() as fsm:
-            with m.State("HUNT"):
-                with m.If(got & (byte == SYNC)):
-                    m.d.sync += crc.eq(0)
-                    m.next = "TYPE"
-            with m.State("TYPE"):
-                with m.If(got):
-                    m.d.sync += [kind.eq(byte), crc.eq(crc8_update(crc, byte))]
-                    m.next = "LEN"
-                with m.Elif(timed_out):
+        with mod.FSM() as fsm:
+            with mod.State("HUNT"):
+                with mod.If(got & (byte == SYNC)):
+                    mod.d.comb += crc.start.eq(1)
+                    mod.next = "TYPE"
+            with mod.State("TYPE"):
+                with mod.If(got):
+                    mod.d.comb += crc.valid.eq(1)
+                    mod.d.sync += kind.eq(byte)
+                    mod.next = "LEN"
+                with mod.Elif(timed_out):
                     drop()
-            with m.State("LEN"):
-                with m.If(got):
-                    m.d.sync += [length.eq(byte), count.eq(0), crc.eq(crc8_update(crc, byte))]
-                    with m.If(byte == 0):
-                        m.next = "CRC"
-                    with m.Else():
-                        m.next = "PAYLOAD"
-                with m.Elif(timed_out):
+            with mod.State("LEN"):
+                with mod.If(got):
+                    mod.d.comb += crc.valid.eq(1)
+                    mod.d.sync += [length.eq(byte), count.eq(0)]
+                    with mod.If(byte == 0):
+                        mod.next = "CRC"
+                    with mod.Else():
+                        mod.next = "PAYLOAD"
+                with mod.Elif(timed_out):
                     drop()
-            with m.State("PAYLOAD"):
-                with m.If(got):
-                    m.d.comb += wr.en.eq(1)
-                    m.d.sync += [count.eq(count + 1), crc.eq(crc8_update(crc, byte))]
-                    with m.If(count + 1 == length):
-                        m.next = "CRC"
-                with m.Elif(timed_out):
+            with mod.State("PAYLOAD"):
+                with mod.If(got):
+                    mod.d.comb += [wr.en.eq(1), crc.valid.eq(1)]
+                    mod.d.sync += count.eq(count + 1)
+                    with mod.If(count + 1 == length):
+                        mod.next = "CRC"
+                with mod.Elif(timed_out):
                     drop()
-            with m.State("CRC"):
-                with m.If(got):
-                    with m.If(byte == crc):
-                        m.d.sync += [self.frame_valid.eq(1), self.frame_type.eq(kind),
+            with mod.State("CRC"):
+                with mod.If(got):
+                    with mod.If(byte == crc.crc):
+                        mod.d.sync += [self.frame_valid.eq(1), self.frame_type.eq(kind),
                                      self.frame_len.eq(length), self.frame_bank.eq(bank),
                                      bank.eq(~bank)]
-                    with m.Else():
-                        m.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_CRC)]
-                    m.next = "HUNT"
-                with m.Elif(timed_out):
+                    with mod.Else():
+                        mod.d.sync += [self.error_valid.eq(1), self.error_code.eq(ERR_CRC)]
+                    mod.next = "HUNT"
+                with mod.Elif(timed_out):
                     drop()
         # a frame left unfinished is dropped after `timeout` cycles without a byte
-        with m.If(fsm.ongoing("HUNT") | got | timed_out):
-            m.d.sync += timer.eq(0)
-        with m.Else():
-            m.d.sync += timer.eq(timer + 1)
-        return m
+        with mod.If(fsm.ongoing("HUNT") | got | timed_out):
+            mod.d.sync += timer.eq(0)
+        with mod.Else():
+            mod.d.sync += timer.eq(timer + 1)
+        return mod
 
 
 class FrameTx(wiring.Component):
@@ -142,43 +125,46 @@ class FrameTx(wiring.Component):
     data: Out(stream.Signature(8))
 
     def elaborate(self, platform):
-        m = Module()
+        mod = Module()
         cur = Signal(self.layout)
         index = Signal(8)
-        crc = Signal(8)
+        mod.submodules.crc = crc = FRAME_CRC.create()
         out = self.data
+        mod.d.comb += crc.data.eq(out.payload)
         payload_byte = cur.payload.word_select(index, 8)
-        with m.FSM():
-            with m.State("IDLE"):
-                m.d.comb += self.frame.ready.eq(1)
-                with m.If(self.frame.valid):
-                    m.d.sync += [cur.eq(self.frame.payload), crc.eq(0), index.eq(0)]
-                    m.next = "SYNC"
-            with m.State("SYNC"):
-                m.d.comb += [out.valid.eq(1), out.payload.eq(SYNC)]
-                with m.If(out.ready):
-                    m.next = "TYPE"
-            with m.State("TYPE"):
-                m.d.comb += [out.valid.eq(1), out.payload.eq(cur.type)]
-                with m.If(out.ready):
-                    m.d.sync += crc.eq(crc8_update(crc, cur.type))
-                    m.next = "LEN"
-            with m.State("LEN"):
-                m.d.comb += [out.valid.eq(1), out.payload.eq(cur.length)]
-                with m.If(out.ready):
-                    m.d.sync += crc.eq(crc8_update(crc, cur.length))
-                    with m.If(cur.length == 0):
-                        m.next = "CRC"
-                    with m.Else():
-                        m.next = "PAYLOAD"
-            with m.State("PAYLOAD"):
-                m.d.comb += [out.valid.eq(1), out.payload.eq(payload_byte)]
-                with m.If(out.ready):
-                    m.d.sync += [crc.eq(crc8_update(crc, payload_byte)), index.eq(index + 1)]
-                    with m.If(index + 1 == cur.length):
-                        m.next = "CRC"
-            with m.State("CRC"):
-                m.d.comb += [out.valid.eq(1), out.payload.eq(crc)]
-                with m.If(out.ready):
-                    m.next = "IDLE"
-        return m
+        with mod.FSM():
+            with mod.State("IDLE"):
+                mod.d.comb += self.frame.ready.eq(1)
+                with mod.If(self.frame.valid):
+                    mod.d.comb += crc.start.eq(1)
+                    mod.d.sync += [cur.eq(self.frame.payload), index.eq(0)]
+                    mod.next = "SYNC"
+            with mod.State("SYNC"):
+                mod.d.comb += [out.valid.eq(1), out.payload.eq(SYNC)]
+                with mod.If(out.ready):
+                    mod.next = "TYPE"
+            with mod.State("TYPE"):
+                mod.d.comb += [out.valid.eq(1), out.payload.eq(cur.type)]
+                with mod.If(out.ready):
+                    mod.d.comb += crc.valid.eq(1)
+                    mod.next = "LEN"
+            with mod.State("LEN"):
+                mod.d.comb += [out.valid.eq(1), out.payload.eq(cur.length)]
+                with mod.If(out.ready):
+                    mod.d.comb += crc.valid.eq(1)
+                    with mod.If(cur.length == 0):
+                        mod.next = "CRC"
+                    with mod.Else():
+                        mod.next = "PAYLOAD"
+            with mod.State("PAYLOAD"):
+                mod.d.comb += [out.valid.eq(1), out.payload.eq(payload_byte)]
+                with mod.If(out.ready):
+                    mod.d.comb += crc.valid.eq(1)
+                    mod.d.sync += index.eq(index + 1)
+                    with mod.If(index + 1 == cur.length):
+                        mod.next = "CRC"
+            with mod.State("CRC"):
+                mod.d.comb += [out.valid.eq(1), out.payload.eq(crc.crc)]
+                with mod.If(out.ready):
+                    mod.next = "IDLE"
+        return mod

@@ -1,8 +1,9 @@
 """The machine's next-state function as combinational logic (docs/machine.md §2).
 
-Weights are constants: each gate bit is a threshold of a folded popcount
-(:func:`trnn.hdl.popcount.threshold`) built with the chosen adder structure. No clock: the core that
-holds the state register instantiates this and registers ``h_next``.
+The end-of-story reset (step 1) in front of :func:`trnn.hdl.step.step_logic` (steps 2–4), whose
+weights are constants: each gate bit is a threshold of a folded popcount built with the chosen
+adder structure. No clock: the core that holds the state register instantiates this and
+registers ``h_next``.
 """
 
 from __future__ import annotations
@@ -11,12 +12,8 @@ from amaranth.hdl import Module, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
-from .popcount import threshold
-
-
-def bits_to_int(bits) -> int:
-    """Pack a 0/1 sequence into an integer, element 0 in bit 0 (signal bit order)."""
-    return sum(int(b) << i for i, b in enumerate(bits))
+from ..model.machine import pack_bits
+from .step import step_logic
 
 
 class NextState(wiring.Component):
@@ -44,28 +41,10 @@ class NextState(wiring.Component):
             with mod.Switch(self.token):
                 for t in range(m.V):
                     with mod.Case(t):
-                        mod.d.comb += emb.eq(bits_to_int(m.embedding[t]))
+                        mod.d.comb += emb.eq(pack_bits(m.embedding[t]))
         h = Signal(m.H)
         mod.d.comb += h.eq(self.h)
         with mod.If(self.token == m.eot_id):
-            mod.d.comb += h.eq(bits_to_int(m.h0))
+            mod.d.comb += h.eq(pack_bits(m.h0))
         mod.d.comb += self.h_next.eq(step_logic(mod, m, h, emb, self.adder))
         return mod
-
-
-def step_logic(mod, m, h, emb, adder: str = "csa"):
-    """The gates of docs/machine.md §2 (steps 2–4, after the EOT reset) on state ``h`` (H bits)
-    and embedding bits ``emb`` (E bits); returns the H-bit next-state value. Helper signals are
-    driven in ``mod``. Shared by :class:`NextState` and the logic-analysis tools
-    (:mod:`trnn.logic.synth`), so both look at the same circuit."""
-    x = Signal(m.H + m.E)
-    mod.d.comb += x.eq(h | (emb << m.H))
-    bits = {}
-    for g in m.gates:
-        bits[g] = Signal(m.H, name=f"gate_{g}")
-        for i in range(m.H):
-            mod.d.comb += bits[g][i].eq(threshold(mod, x, m.W[g][i], m.theta[g][i], adder))
-    if m.cell == "threshold":
-        return bits["cand"]
-    # per bit: take the candidate where the update gate fired, else keep h
-    return (bits["update"] & bits["cand"]) | (~bits["update"] & h)

@@ -70,10 +70,12 @@ def popcount(mod, bits: list, adder: str = "csa"):
     raise ValueError(f"unknown adder structure {adder!r}; choose one of {', '.join(ADDERS)}")
 
 
-def threshold(mod, x, weights, theta: int, adder: str = "csa"):
-    """1 when ``Σ_j weights[j]·x[j] ≥ theta`` for constant ternary ``weights`` (folded form)."""
+def threshold(mod, x, weights, bound: int, adder: str = "csa"):
+    """1 when ``Σ_j weights[j]·x[j] ≥ θ`` for constant ternary ``weights``, in the folded form:
+    ``bound`` is the folded threshold ``θ + #{w = −1}``
+    (:func:`trnn.model.machine.folded_bound`, :meth:`~trnn.model.machine.Machine.folded_bounds`)."""
     terms = [x[j] if w > 0 else ~x[j] for j, w in enumerate(weights) if w != 0]
-    bound = int(theta) + sum(1 for w in weights if w < 0)
+    bound = int(bound)
     if bound <= 0:
         return Const(1, 1)
     if bound > len(terms):

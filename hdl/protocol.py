@@ -57,31 +57,30 @@ class Protocol(wiring.Component):
         })
 
     def elaborate(self, platform):
-        mach = self.m
-        V, eot = mach.V, mach.eot_id
-        m = Module()
-        m.submodules.frx = frx = FrameRx(self.timeout)
-        m.submodules.ftx = ftx = FrameTx()
-        m.d.comb += [frx.data.valid.eq(self.rx.valid), frx.data.payload.eq(self.rx.payload),
+        V, eot = self.m.V, self.m.eot_id
+        mod = Module()
+        mod.submodules.frx = frx = FrameRx(self.timeout)
+        mod.submodules.ftx = ftx = FrameTx()
+        mod.d.comb += [frx.data.valid.eq(self.rx.valid), frx.data.payload.eq(self.rx.payload),
                      self.rx.ready.eq(frx.data.ready)]
 
         # token → text bytes table for story mode
-        tb = mach.tokenizer.to_arrays()
+        tb = self.m.tokenizer.to_arrays()
         offsets, text = [int(o) for o in tb["token_offsets"]], [int(b) for b in tb["token_bytes"]]
-        m.submodules.offsets = off_mem = Memory(shape=range(len(text) + 1), depth=V + 1,
+        mod.submodules.offsets = off_mem = Memory(shape=range(len(text) + 1), depth=V + 1,
                                                 init=offsets)
-        m.submodules.text = text_mem = Memory(shape=8, depth=max(1, len(text)), init=text)
+        mod.submodules.text = text_mem = Memory(shape=8, depth=max(1, len(text)), init=text)
         off_rd, text_rd = off_mem.read_port(), text_mem.read_port()
 
         # a frame waiting to be served (a newer one replaces it) and an error waiting to be told
         pend, pend_type, pend_len, pend_bank = Signal(), Signal(8), Signal(8), Signal()
         err, err_code = Signal(), Signal(8)
-        with m.If(frx.frame_valid):
-            m.d.sync += [pend.eq(1), pend_type.eq(frx.frame_type), pend_len.eq(frx.frame_len),
+        with mod.If(frx.frame_valid):
+            mod.d.sync += [pend.eq(1), pend_type.eq(frx.frame_type), pend_len.eq(frx.frame_len),
                          pend_bank.eq(frx.frame_bank)]
-        with m.If(frx.error_valid):
-            m.d.sync += [err.eq(1), err_code.eq(frx.error_code)]
-        m.d.comb += self.error.eq(frx.error_valid)
+        with mod.If(frx.error_valid):
+            mod.d.sync += [err.eq(1), err_code.eq(frx.error_code)]
+        mod.d.comb += self.error.eq(frx.error_valid)
 
         # the command being served
         kind, bank, plen = Signal(8), Signal(), Signal(8)
@@ -95,166 +94,166 @@ class Protocol(wiring.Component):
         story = Signal(init=self.story_tq is not None)
         start_story = Signal(init=self.story_tq is not None)
         story_seed = Signal(32, init=self.story_seed)
-        m.d.comb += [self.tq.eq(tq), self.story.eq(story)]
+        mod.d.comb += [self.tq.eq(tq), self.story.eq(story)]
 
         # frames out
         f = ftx.frame.payload
         info_payload = int.from_bytes(self.info.payload(), "little")
 
         def send(kind_, payload_bytes: int, length: int):
-            m.d.comb += [ftx.frame.valid.eq(1), f.type.eq(kind_), f.length.eq(length),
+            mod.d.comb += [ftx.frame.valid.eq(1), f.type.eq(kind_), f.length.eq(length),
                          f.payload.eq(payload_bytes)]
 
         # story text shares the UART with frames; a frame in flight always goes first
         raw_valid, raw_byte, raw_ready = Signal(), Signal(8), Signal()
         ftx_idle = ftx.frame.ready
-        with m.If(ftx_idle):
-            m.d.comb += [self.tx.valid.eq(raw_valid), self.tx.payload.eq(raw_byte),
+        with mod.If(ftx_idle):
+            mod.d.comb += [self.tx.valid.eq(raw_valid), self.tx.payload.eq(raw_byte),
                          raw_ready.eq(self.tx.ready)]
-        with m.Else():
-            wiring.connect(m, wiring.flipped(self.tx), ftx.data)
+        with mod.Else():
+            wiring.connect(mod, wiring.flipped(self.tx), ftx.data)
 
         end_reason = Signal(8)
         text_idx, text_end = Signal(range(len(text) + 1)), Signal(range(len(text) + 1))
-        m.d.comb += frx.rd_addr.eq(Cat(k[:8], bank))
+        mod.d.comb += frx.rd_addr.eq(Cat(k[:8], bank))
 
-        with m.FSM():
-            with m.State("IDLE"):
-                with m.If(start_story):
-                    m.d.sync += start_story.eq(0)
-                    m.next = "STORY_START"
-                with m.Elif(err):
+        with mod.FSM():
+            with mod.State("IDLE"):
+                with mod.If(start_story):
+                    mod.d.sync += start_story.eq(0)
+                    mod.next = "STORY_START"
+                with mod.Elif(err):
                     send(ps.RSP_ERROR, err_code, 1)
-                    with m.If(ftx.frame.ready):
-                        m.d.sync += err.eq(0)
-                with m.Elif(pend):
-                    m.d.sync += [pend.eq(0), kind.eq(pend_type), bank.eq(pend_bank),
+                    with mod.If(ftx.frame.ready):
+                        mod.d.sync += err.eq(0)
+                with mod.Elif(pend):
+                    mod.d.sync += [pend.eq(0), kind.eq(pend_type), bank.eq(pend_bank),
                                  plen.eq((pend_len - ps.GENERATE_HEADER) >> 1), k.eq(0),
                                  story.eq(0)]
                     g_ok = ((pend_len >= ps.GENERATE_HEADER) & ~(pend_len - ps.GENERATE_HEADER)[0])
-                    with m.If((pend_type == ps.CMD_INFO) & (pend_len == 0)):
-                        m.next = "SEND_INFO"
-                    with m.Elif((pend_type == ps.CMD_HALT) & (pend_len == 0)):
-                        m.next = "SEND_ACK"
-                    with m.Elif(((pend_type == ps.CMD_GENERATE) & g_ok)
+                    with mod.If((pend_type == ps.CMD_INFO) & (pend_len == 0)):
+                        mod.next = "SEND_INFO"
+                    with mod.Elif((pend_type == ps.CMD_HALT) & (pend_len == 0)):
+                        mod.next = "SEND_ACK"
+                    with mod.Elif(((pend_type == ps.CMD_GENERATE) & g_ok)
                                 | ((pend_type == ps.CMD_STORY) & (pend_len == 6))):
-                        m.next = "READ_HEADER"
-                    with m.Else():
-                        m.d.sync += [err.eq(1), err_code.eq(ps.ERR_COMMAND)]
-            with m.State("SEND_INFO"):
+                        mod.next = "READ_HEADER"
+                    with mod.Else():
+                        mod.d.sync += [err.eq(1), err_code.eq(ps.ERR_COMMAND)]
+            with mod.State("SEND_INFO"):
                 send(ps.RSP_INFO, info_payload, len(self.info.payload()))
-                with m.If(ftx.frame.ready):
-                    m.next = "IDLE"
-            with m.State("SEND_ACK"):
+                with mod.If(ftx.frame.ready):
+                    mod.next = "IDLE"
+            with mod.State("SEND_ACK"):
                 send(ps.RSP_ACK, kind, 1)
-                with m.If(ftx.frame.ready):
-                    with m.If(kind == ps.CMD_STORY):
-                        m.next = "STORY_START"
-                    with m.Else():
-                        m.next = "IDLE"
-            with m.State("READ_HEADER"):
+                with mod.If(ftx.frame.ready):
+                    with mod.If(kind == ps.CMD_STORY):
+                        mod.next = "STORY_START"
+                    with mod.Else():
+                        mod.next = "IDLE"
+            with mod.State("READ_HEADER"):
                 # buffer reads take a cycle: byte k−1 arrives while byte k is addressed
-                m.d.sync += k.eq(k + 1)
-                with m.If(k != 0):
-                    m.d.sync += hdr.eq(Cat(hdr[8:], frx.rd_data))
-                with m.If(((kind == ps.CMD_GENERATE) & (k == ps.GENERATE_HEADER))
+                mod.d.sync += k.eq(k + 1)
+                with mod.If(k != 0):
+                    mod.d.sync += hdr.eq(Cat(hdr[8:], frx.rd_data))
+                with mod.If(((kind == ps.CMD_GENERATE) & (k == ps.GENERATE_HEADER))
                           | ((kind == ps.CMD_STORY) & (k == 6))):
-                    m.next = "SETUP"
-            with m.State("SETUP"):
-                with m.If(kind == ps.CMD_STORY):
+                    mod.next = "SETUP"
+            with mod.State("SETUP"):
+                with mod.If(kind == ps.CMD_STORY):
                     # six bytes were shifted in: they sit in the top 48 bits
-                    m.d.sync += [story_seed.eq(hdr[24:56]), tq.eq(hdr[56:72])]
-                    m.next = "SEND_ACK"
-                with m.Else():
-                    m.d.comb += [self.rng_load.eq(1), self.rng_load_value.eq(hdr[0:32] + 1)]
-                    m.d.sync += [tq.eq(hdr[32:48]), count.eq(hdr[48:64]), flags.eq(hdr[64:72]),
+                    mod.d.sync += [story_seed.eq(hdr[24:56]), tq.eq(hdr[56:72])]
+                    mod.next = "SEND_ACK"
+                with mod.Else():
+                    mod.d.comb += [self.rng_load.eq(1), self.rng_load_value.eq(hdr[0:32] + 1)]
+                    mod.d.sync += [tq.eq(hdr[32:48]), count.eq(hdr[48:64]), flags.eq(hdr[64:72]),
                                  ngen.eq(0), pidx.eq(0), tok.eq(eot),
                                  choose.eq((plen == 0) & (hdr[48:64] != 0))]
-                    m.next = "FEED"
-            with m.State("FEED"):
-                m.d.comb += [self.tokens.valid.eq(1), self.tokens.payload.token.eq(tok),
+                    mod.next = "FEED"
+            with mod.State("FEED"):
+                mod.d.comb += [self.tokens.valid.eq(1), self.tokens.payload.token.eq(tok),
                              self.tokens.payload.choose.eq(choose)]
-                with m.If(self.tokens.ready):
-                    with m.If(choose):
-                        m.next = "CHOOSE"
-                    with m.Elif(pidx == plen):
+                with mod.If(self.tokens.ready):
+                    with mod.If(choose):
+                        mod.next = "CHOOSE"
+                    with mod.Elif(pidx == plen):
                         # the prompt was read and no token was asked for
-                        m.d.sync += end_reason.eq(ps.END_COUNT)
-                        m.next = "SEND_END"
-                    with m.Else():
-                        m.d.sync += k.eq(ps.GENERATE_HEADER + 2 * pidx)
-                        m.next = "READ_TOKEN_LO"
-            with m.State("READ_TOKEN_LO"):
-                m.d.sync += k.eq(k + 1)
-                m.next = "READ_TOKEN_HI"
-            with m.State("READ_TOKEN_HI"):
-                m.d.sync += tok_word[:8].eq(frx.rd_data)
-                m.next = "READ_TOKEN_DONE"
-            with m.State("READ_TOKEN_DONE"):
+                        mod.d.sync += end_reason.eq(ps.END_COUNT)
+                        mod.next = "SEND_END"
+                    with mod.Else():
+                        mod.d.sync += k.eq(ps.GENERATE_HEADER + 2 * pidx)
+                        mod.next = "READ_TOKEN_LO"
+            with mod.State("READ_TOKEN_LO"):
+                mod.d.sync += k.eq(k + 1)
+                mod.next = "READ_TOKEN_HI"
+            with mod.State("READ_TOKEN_HI"):
+                mod.d.sync += tok_word[:8].eq(frx.rd_data)
+                mod.next = "READ_TOKEN_DONE"
+            with mod.State("READ_TOKEN_DONE"):
                 word = Cat(tok_word[:8], frx.rd_data)
                 # an id outside the vocabulary is read as the end-of-story token
-                m.d.sync += [tok.eq(word), pidx.eq(pidx + 1),
+                mod.d.sync += [tok.eq(word), pidx.eq(pidx + 1),
                              choose.eq((pidx + 1 == plen) & (count != 0))]
-                with m.If(word >= V):
-                    m.d.sync += tok.eq(eot)
-                m.next = "FEED"
-            with m.State("CHOOSE"):
-                m.d.comb += self.choice.ready.eq(1)
-                with m.If(self.choice.valid):
-                    m.d.comb += self.activity.eq(1)
-                    m.d.sync += [tok.eq(self.choice.payload), ngen.eq(ngen + 1), choose.eq(1)]
-                    with m.If(story):
-                        m.next = "TEXT_START"
-                    with m.Else():
-                        m.next = "SEND_TOKEN"
-            with m.State("SEND_TOKEN"):
+                with mod.If(word >= V):
+                    mod.d.sync += tok.eq(eot)
+                mod.next = "FEED"
+            with mod.State("CHOOSE"):
+                mod.d.comb += self.choice.ready.eq(1)
+                with mod.If(self.choice.valid):
+                    mod.d.comb += self.activity.eq(1)
+                    mod.d.sync += [tok.eq(self.choice.payload), ngen.eq(ngen + 1), choose.eq(1)]
+                    with mod.If(story):
+                        mod.next = "TEXT_START"
+                    with mod.Else():
+                        mod.next = "SEND_TOKEN"
+            with mod.State("SEND_TOKEN"):
                 send(ps.RSP_TOKEN, tok, 2)
-                with m.If(ftx.frame.ready):
-                    with m.If(flags[0] & (tok == eot)):
-                        m.d.sync += end_reason.eq(ps.END_EOT)
-                        m.next = "SEND_END"
-                    with m.Elif(ngen == count):
-                        m.d.sync += end_reason.eq(ps.END_COUNT)
-                        m.next = "SEND_END"
-                    with m.Elif(pend):
-                        m.d.sync += end_reason.eq(ps.END_INTERRUPTED)
-                        m.next = "SEND_END"
-                    with m.Else():
-                        m.next = "FEED"
-            with m.State("SEND_END"):
+                with mod.If(ftx.frame.ready):
+                    with mod.If(flags[0] & (tok == eot)):
+                        mod.d.sync += end_reason.eq(ps.END_EOT)
+                        mod.next = "SEND_END"
+                    with mod.Elif(ngen == count):
+                        mod.d.sync += end_reason.eq(ps.END_COUNT)
+                        mod.next = "SEND_END"
+                    with mod.Elif(pend):
+                        mod.d.sync += end_reason.eq(ps.END_INTERRUPTED)
+                        mod.next = "SEND_END"
+                    with mod.Else():
+                        mod.next = "FEED"
+            with mod.State("SEND_END"):
                 send(ps.RSP_END, Cat(ngen, end_reason), 3)
-                with m.If(ftx.frame.ready):
-                    m.next = "IDLE"
-            with m.State("STORY_START"):
-                m.d.comb += [self.rng_load.eq(1), self.rng_load_value.eq(story_seed + 1)]
-                m.d.sync += [story.eq(1), tok.eq(eot), choose.eq(1)]
-                m.next = "FEED"
+                with mod.If(ftx.frame.ready):
+                    mod.next = "IDLE"
+            with mod.State("STORY_START"):
+                mod.d.comb += [self.rng_load.eq(1), self.rng_load_value.eq(story_seed + 1)]
+                mod.d.sync += [story.eq(1), tok.eq(eot), choose.eq(1)]
+                mod.next = "FEED"
             # story mode: write the chosen token's bytes, then read it and choose again
-            with m.State("TEXT_START"):
-                m.d.comb += off_rd.addr.eq(tok)
-                m.next = "TEXT_END"
-            with m.State("TEXT_END"):
-                m.d.comb += off_rd.addr.eq(tok + 1)
-                m.d.sync += text_idx.eq(off_rd.data)
-                m.next = "TEXT_BOUNDS"
-            with m.State("TEXT_BOUNDS"):
-                m.d.sync += text_end.eq(off_rd.data)
-                m.next = "TEXT_FETCH"
-            with m.State("TEXT_FETCH"):
-                m.d.comb += text_rd.addr.eq(text_idx)
-                with m.If(text_idx == text_end):
-                    with m.If(pend):
-                        m.d.sync += story.eq(0)
-                        m.next = "IDLE"
-                    with m.Else():
-                        m.next = "FEED"
-                with m.Else():
-                    m.next = "TEXT_OUT"
-            with m.State("TEXT_OUT"):
-                m.d.comb += [text_rd.addr.eq(text_idx), raw_valid.eq(1),
+            with mod.State("TEXT_START"):
+                mod.d.comb += off_rd.addr.eq(tok)
+                mod.next = "TEXT_END"
+            with mod.State("TEXT_END"):
+                mod.d.comb += off_rd.addr.eq(tok + 1)
+                mod.d.sync += text_idx.eq(off_rd.data)
+                mod.next = "TEXT_BOUNDS"
+            with mod.State("TEXT_BOUNDS"):
+                mod.d.sync += text_end.eq(off_rd.data)
+                mod.next = "TEXT_FETCH"
+            with mod.State("TEXT_FETCH"):
+                mod.d.comb += text_rd.addr.eq(text_idx)
+                with mod.If(text_idx == text_end):
+                    with mod.If(pend):
+                        mod.d.sync += story.eq(0)
+                        mod.next = "IDLE"
+                    with mod.Else():
+                        mod.next = "FEED"
+                with mod.Else():
+                    mod.next = "TEXT_OUT"
+            with mod.State("TEXT_OUT"):
+                mod.d.comb += [text_rd.addr.eq(text_idx), raw_valid.eq(1),
                              raw_byte.eq(text_rd.data)]
-                with m.If(raw_ready):
-                    m.d.sync += text_idx.eq(text_idx + 1)
-                    m.next = "TEXT_FETCH"
-        return m
+                with mod.If(raw_ready):
+                    mod.d.sync += text_idx.eq(text_idx + 1)
+                    mod.next = "TEXT_FETCH"
+        return mod
 

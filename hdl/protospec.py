@@ -1,19 +1,22 @@
 """The serial protocol between a host and a trnn board, in pure Python (docs/protocol.md).
 
 This module is the specification the gateware (:mod:`trnn.hdl.frames`,
-:mod:`trnn.hdl.protocol`) and the host tool (``trnn talk``) both follow; it imports no
-hardware library. A frame is::
+:mod:`trnn.hdl.protocol`) and the host tool (``trnn talk``) both follow; of the hardware
+library it uses only the CRC parameters (:data:`FRAME_CRC`, pure Python). A frame is::
 
     SYNC (0xA5) · TYPE · LEN · PAYLOAD (LEN bytes) · CRC
 
 with ``CRC`` the CRC-8 (polynomial 0x07, initial value 0, no reflection, no final XOR) of
-``TYPE · LEN · PAYLOAD``. Multi-byte fields are little-endian.
+``TYPE · LEN · PAYLOAD`` — CRC-8/SMBUS of Amaranth's catalogue, whose ``compute()`` is the
+host's check and whose ``create()`` the gateware's. Multi-byte fields are little-endian.
 """
 
 from __future__ import annotations
 
 import struct
 from dataclasses import dataclass
+
+from amaranth.lib.crc.catalog import CRC8_SMBUS
 
 SYNC = 0xA5
 VERSION = 1
@@ -46,13 +49,14 @@ INFO_FORMAT = "<BIHHII"                   # version, model hash, V, H, clock Hz,
 STORY_FORMAT = "<IH"
 
 
-def crc8(data: bytes, crc: int = 0) -> int:
-    """CRC-8 with polynomial 0x07, MSB first, initial value ``crc``."""
-    for byte in data:
-        crc ^= byte
-        for _ in range(8):
-            crc = ((crc << 1) ^ 0x07) & 0xFF if crc & 0x80 else (crc << 1) & 0xFF
-    return crc
+#: the frame check: CRC-8/SMBUS (polynomial 0x07, initial value 0, no reflection, no final
+#: XOR) over bytes; ``FRAME_CRC.create()`` is the hardware's
+FRAME_CRC = CRC8_SMBUS(data_width=8)
+
+
+def crc8(data: bytes) -> int:
+    """The frame check value of ``data`` (:data:`FRAME_CRC`), 0…255."""
+    return FRAME_CRC.compute(data)
 
 
 def frame(kind: int, payload: bytes = b"") -> bytes:
@@ -88,6 +92,7 @@ class GenerateRequest:
             raise ValueError("prompt token ids must be in 0..65535")
 
     def encode(self) -> bytes:
+        """The complete ``G`` frame of this request."""
         head = struct.pack("<IHHB", self.seed, self.tq, self.count,
                            FLAG_STOP_AT_EOT if self.stop_at_eot else 0)
         return frame(CMD_GENERATE, head + b"".join(struct.pack("<H", t) for t in self.prompt))
@@ -95,8 +100,10 @@ class GenerateRequest:
 
 @dataclass(frozen=True)
 class Info:
+    """The payload of an INFO frame (``i``): protocol version, the machine's fingerprint
+    (:meth:`trnn.model.machine.Machine.fingerprint`), V, H, clock in Hz and baud rate."""
     version: int
-    model_hash: int
+    fingerprint: int
     V: int
     H: int
     clk_hz: int
@@ -108,11 +115,14 @@ class Info:
         return cls(VERSION, m.fingerprint(), m.V, m.H, clk_hz, baud)
 
     def payload(self) -> bytes:
-        return struct.pack(INFO_FORMAT, self.version, self.model_hash, self.V, self.H,
+        """The frame payload (:data:`INFO_FORMAT`, little-endian)."""
+        return struct.pack(INFO_FORMAT, self.version, self.fingerprint, self.V, self.H,
                            self.clk_hz, self.baud)
 
     @classmethod
     def decode(cls, payload: bytes) -> "Info":
+        """The :class:`Info` of an INFO frame's payload; ``struct.error`` if it has the wrong
+        length."""
         return cls(*struct.unpack(INFO_FORMAT, payload))
 
 
@@ -131,6 +141,8 @@ class FrameParser:
         self.types, self.max_len = types, max_len
 
     def feed(self, data: bytes) -> list[tuple[int, bytes]]:
+        """Take more received bytes; the ``(type, payload)`` of each frame completed by them, in
+        order."""
         self.buf += data
         out = []
         while True:

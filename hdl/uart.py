@@ -29,25 +29,25 @@ class UARTTx(wiring.Component):
         super().__init__()
 
     def elaborate(self, platform):
-        m = Module()
+        mod = Module()
         shreg = Signal(10, init=0x3FF)
         bits_left = Signal(range(11))
         timer = Signal(range(self.divisor))
         idle = bits_left == 0
         # the next frame may start in the last cycle of a stop bit, so frames sent back to
         # back have stop bits of exactly one bit time
-        m.d.comb += self.data.ready.eq(idle | ((bits_left == 1) & (timer == 0)))
-        with m.If(self.data.valid & self.data.ready):
-            m.d.sync += [shreg.eq(Cat(0, self.data.payload, 1)), bits_left.eq(10),
+        mod.d.comb += self.data.ready.eq(idle | ((bits_left == 1) & (timer == 0)))
+        with mod.If(self.data.valid & self.data.ready):
+            mod.d.sync += [shreg.eq(Cat(0, self.data.payload, 1)), bits_left.eq(10),
                          timer.eq(self.divisor - 1)]
-        with m.Elif(~idle):
-            with m.If(timer == 0):
-                m.d.sync += [shreg.eq(Cat(shreg[1:], 1)), bits_left.eq(bits_left - 1),
+        with mod.Elif(~idle):
+            with mod.If(timer == 0):
+                mod.d.sync += [shreg.eq(Cat(shreg[1:], 1)), bits_left.eq(bits_left - 1),
                              timer.eq(self.divisor - 1)]
-            with m.Else():
-                m.d.sync += timer.eq(timer - 1)
-        m.d.comb += self.tx.eq(shreg[0] | (bits_left == 0))
-        return m
+            with mod.Else():
+                mod.d.sync += timer.eq(timer - 1)
+        mod.d.comb += self.tx.eq(shreg[0] | (bits_left == 0))
+        return mod
 
 
 class UARTRx(wiring.Component):
@@ -67,50 +67,50 @@ class UARTRx(wiring.Component):
         super().__init__()
 
     def elaborate(self, platform):
-        m = Module()
+        mod = Module()
         rx = Signal(init=1)
-        m.submodules.sync_rx = FFSynchronizer(self.rx, rx, init=1)
+        mod.submodules.sync_rx = FFSynchronizer(self.rx, rx, init=1)
         timer = Signal(range(self.divisor + self.divisor // 2 + 1))
         shreg = Signal(8)
         nbits = Signal(range(9))
-        with m.If(self.data.valid & self.data.ready):
-            m.d.sync += self.data.valid.eq(0)
-        m.d.sync += [self.frame_error.eq(0), self.overrun.eq(0)]
-        with m.FSM():
-            with m.State("IDLE"):
-                with m.If(~rx):
+        with mod.If(self.data.valid & self.data.ready):
+            mod.d.sync += self.data.valid.eq(0)
+        mod.d.sync += [self.frame_error.eq(0), self.overrun.eq(0)]
+        with mod.FSM():
+            with mod.State("IDLE"):
+                with mod.If(~rx):
                     # first sample in the middle of the start bit
-                    m.d.sync += timer.eq(self.divisor // 2 - 1)
-                    m.next = "START"
-            with m.State("START"):
-                with m.If(timer == 0):
-                    with m.If(rx):
-                        m.next = "IDLE"   # a glitch, not a start bit
-                    with m.Else():
-                        m.d.sync += [timer.eq(self.divisor - 1), nbits.eq(0)]
-                        m.next = "DATA"
-                with m.Else():
-                    m.d.sync += timer.eq(timer - 1)
-            with m.State("DATA"):
-                with m.If(timer == 0):
-                    m.d.sync += [shreg.eq(Cat(shreg[1:], rx)), nbits.eq(nbits + 1),
+                    mod.d.sync += timer.eq(self.divisor // 2 - 1)
+                    mod.next = "START"
+            with mod.State("START"):
+                with mod.If(timer == 0):
+                    with mod.If(rx):
+                        mod.next = "IDLE"   # a glitch, not a start bit
+                    with mod.Else():
+                        mod.d.sync += [timer.eq(self.divisor - 1), nbits.eq(0)]
+                        mod.next = "DATA"
+                with mod.Else():
+                    mod.d.sync += timer.eq(timer - 1)
+            with mod.State("DATA"):
+                with mod.If(timer == 0):
+                    mod.d.sync += [shreg.eq(Cat(shreg[1:], rx)), nbits.eq(nbits + 1),
                                  timer.eq(self.divisor - 1)]
-                    with m.If(nbits == 7):
-                        m.next = "STOP"
-                with m.Else():
-                    m.d.sync += timer.eq(timer - 1)
-            with m.State("STOP"):
-                with m.If(timer == 0):
-                    with m.If(rx):
-                        m.d.sync += [self.data.payload.eq(shreg), self.data.valid.eq(1),
+                    with mod.If(nbits == 7):
+                        mod.next = "STOP"
+                with mod.Else():
+                    mod.d.sync += timer.eq(timer - 1)
+            with mod.State("STOP"):
+                with mod.If(timer == 0):
+                    with mod.If(rx):
+                        mod.d.sync += [self.data.payload.eq(shreg), self.data.valid.eq(1),
                                      self.overrun.eq(self.data.valid & ~self.data.ready)]
-                        m.next = "IDLE"
-                    with m.Else():
-                        m.d.sync += self.frame_error.eq(1)
-                        m.next = "BREAK"
-                with m.Else():
-                    m.d.sync += timer.eq(timer - 1)
-            with m.State("BREAK"):
-                with m.If(rx):   # wait for the line to go idle before hunting again
-                    m.next = "IDLE"
-        return m
+                        mod.next = "IDLE"
+                    with mod.Else():
+                        mod.d.sync += self.frame_error.eq(1)
+                        mod.next = "BREAK"
+                with mod.Else():
+                    mod.d.sync += timer.eq(timer - 1)
+            with mod.State("BREAK"):
+                with mod.If(rx):   # wait for the line to go idle before hunting again
+                    mod.next = "IDLE"
+        return mod

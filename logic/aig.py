@@ -30,9 +30,11 @@ class AIG:
 
     @property
     def n_ands(self) -> int:
+        """The number of AND nodes."""
         return len(self.ands)
 
     def output(self, name: str) -> int:
+        """The literal of the output named ``name``; ``ValueError`` if there is none."""
         return self.outputs[self.output_names.index(name)]
 
     def cone(self, lit: int) -> tuple[set[int], set[int]]:
@@ -75,6 +77,7 @@ class AIG:
 
     @property
     def max_depth(self) -> int:
+        """The largest number of AND nodes on a path from an input to an output."""
         return max((self.depth(o) for o in self.outputs), default=0)
 
 
@@ -121,4 +124,5 @@ def read_aag(text: str, port_map: str) -> AIG:
 
 
 def load_aag(path: Path) -> AIG:
+    """Read the ASCII AIG at ``path`` and its port map ``path.map`` (as Yosys writes them)."""
     return read_aag(Path(path).read_text(), Path(str(path) + ".map").read_text())

@@ -91,6 +91,8 @@ class BitStats:
 
     @property
     def flags(self) -> list[str]:
+        """Short labels for what is special about this bit (constant, never read, ...), for the
+        report."""
         out = []
         if self.constant is not None:
             out.append(f"constant {self.constant}")

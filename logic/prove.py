@@ -22,6 +22,8 @@ from .aig import AIG
 
 @dataclass
 class Counterexample:
+    """An input assignment (input name → 0/1) on which output ``output`` differs: ``gold`` and
+    ``gate`` are the two values."""
     output: str
     inputs: dict[str, int]       # input name -> 0/1
     gold: int
@@ -40,6 +42,8 @@ class EquivResult:
     missing: list[str] = field(default_factory=list)
 
     def format(self) -> str:
+        """One line: EQUIVALENT with the counts and times, or NOT EQUIVALENT with the first
+        counterexample or the ports that differ."""
         if self.missing:
             return f"NOT EQUIVALENT: ports differ ({', '.join(self.missing[:5])})"
         if self.equivalent:

@@ -67,19 +67,17 @@ class Trace:
 
     @property
     def n_stories(self) -> int:
+        """The number of stories traced."""
         return int(self.starts.shape[0] - 1)
 
     @property
     def H(self) -> int:
+        """State bits of the traced machine."""
         return int(self.h_after.shape[1])
 
     def story_tokens(self, s: int) -> np.ndarray:
         """The token ids of story ``s`` (without the EOTs around it)."""
         return self.token[self.starts[s] + 1:self.starts[s + 1]]
-
-    def gate_inputs(self, m: Machine) -> np.ndarray:
-        """The gate input ``x = h ‖ e(token)`` of every step, uint8 [T, H + E]."""
-        return np.concatenate([self.h_before, m.embedding[self.token]], axis=1)
 
     def context(self, row: int, m: Machine, chars: int = 40, mark: tuple[str, str] = ("⟦", "⟧")
                 ) -> str:

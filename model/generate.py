@@ -11,11 +11,12 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .engine import Engine
 from .machine import seed_to_state
 
 
 @dataclass
-class Trace:
+class Generation:
     """What one generation produced: the generated token ids, and optionally, for each step
     the machine took, the state after it (as 0/1 ``uint8``) and the scores (``int64``)."""
 
@@ -24,14 +25,15 @@ class Trace:
     scores: list[np.ndarray] = field(default_factory=list)
 
 
-def generate(engine, prompt_ids: list[int], max_tokens: int, tq: int = 0, seed: int = 0,
-             stop_at_eot: bool = True, record: bool = False, on_token=None) -> Trace:
+def generate(engine: Engine, prompt_ids: list[int], max_tokens: int, tq: int = 0, seed: int = 0,
+             stop_at_eot: bool = True, record: bool = False, on_token=None) -> Generation:
     """Generate up to ``max_tokens`` tokens after ``prompt_ids`` (which exclude the leading
-    EOT). ``tq`` is the integer temperature (0 = greedy). ``on_token(tok)`` is called as each
-    token is chosen, for streaming output."""
+    EOT) with ``engine``. ``tq`` is the integer temperature (0 = greedy), ``seed`` the PRNG
+    seed (``ValueError`` outside 0…2³²−2). With ``record`` the result keeps every state and
+    score vector. ``on_token(tok)`` is called as each token is chosen, for streaming output."""
     eot = engine.m.eot_id
     rng = seed_to_state(seed)
-    trace = Trace()
+    trace = Generation()
     h = engine.initial_state()
 
     def feed(h, tok):

@@ -36,12 +36,74 @@ def gumbel_table() -> np.ndarray:
     return np.rint(-np.log(-np.log(u)) * 2**NOISE_FRAC_BITS).astype(np.int32)
 
 
-def xorshift32(x: int) -> int:
-    """One step of Marsaglia's xorshift32 (shifts 13, 17, 5) on a nonzero u32."""
-    x ^= (x << 13) & 0xFFFFFFFF
-    x ^= x >> 17
-    x ^= (x << 5) & 0xFFFFFFFF
-    return x
+MASK32 = 0xFFFFFFFF
+#: the shifts of Marsaglia's xorshift32 (left, right, left)
+XORSHIFT = (13, 17, 5)
+
+
+def _low32(x):
+    return x & MASK32
+
+
+def xorshift32(x, low32=_low32):
+    """One step of Marsaglia's xorshift32 (docs/machine.md §5) on a nonzero u32: the one
+    spelling of the PRNG. ``x`` may be an ``int``, a NumPy or PyTorch integer array (``int64``
+    or wider), or, with ``low32=lambda v: v[:32]``, an Amaranth value (the hardware's step).
+    ``low32`` keeps the low 32 bits of a left shift."""
+    a, b, c = XORSHIFT
+    x = x ^ low32(x << a)
+    x = x ^ (x >> b)
+    return x ^ low32(x << c)
+
+
+def noise_index(x):
+    """The Gumbel table index a PRNG state draws: its top :data:`NOISE_BITS` bits (§5);
+    ``x`` as in :func:`xorshift32`."""
+    return x >> (32 - NOISE_BITS)
+
+
+def prng_draws(rng_state: int, n: int) -> tuple[np.ndarray, int]:
+    """The noise indices of ``n`` successive PRNG steps from ``rng_state`` (a sampled choice
+    draws one per vocabulary entry, in id order; §5), int64 [n], and the PRNG state after
+    them."""
+    r = np.empty(n, dtype=np.int64)
+    for v in range(n):
+        rng_state = xorshift32(rng_state)
+        r[v] = noise_index(rng_state)
+    return r, rng_state
+
+
+def sampling_key(score, tq, g):
+    """The sampling key ``score · 2^16 + t_q · G[u]`` of one entry (§5); works on ints, NumPy
+    and PyTorch integer arrays and Amaranth values alike."""
+    return (score << SCORE_SHIFT) + tq * g
+
+
+def cell_update(update, cand, h):
+    """The gated cell's new state bit(s) (§2 step 4): ``cand`` where ``update`` is 1, else
+    ``h``, written as ``update·cand + (1 − update)·h`` so that it serves 0/1 integer arrays
+    (NumPy, PyTorch) and the training network's real-valued gates alike."""
+    return update * cand + (1 - update) * h
+
+
+def pack_bits(bits) -> int:
+    """An int whose bit ``i`` is ``bits[i]`` (element 0 in bit 0: Amaranth's signal order and
+    the decompiled program's state word). ``bits`` is any sequence of 0/1 (or bools)."""
+    return sum(1 << i for i, b in enumerate(np.asarray(bits).tolist()) if b)
+
+
+def unpack_bits(x: int, n: int) -> np.ndarray:
+    """The ``n`` low bits of ``x``, bit 0 first, as ``uint8`` [n]; inverse of
+    :func:`pack_bits`."""
+    return np.array([(x >> i) & 1 for i in range(n)], dtype=np.uint8)
+
+
+def folded_bound(w: np.ndarray, theta) -> np.ndarray:
+    """The folded threshold of ternary gate rows ``w`` [..., N] with thresholds ``theta``
+    [...]: ``Σ w·x ≥ θ  ⇔  #{x_j: w_j = +1} + #{¬x_j: w_j = −1} ≥ θ + #{w_j = −1}``, because
+    ``−x = (1 − x) − 1``. Returns ``θ + #{w_j = −1}`` as int64 [...]: a bound ≤ 0 means the
+    gate is always 1, one above the number of nonzero weights that it is always 0."""
+    return np.asarray(theta, dtype=np.int64) + (np.asarray(w) < 0).sum(axis=-1)
 
 
 def seed_to_state(seed: int) -> int:
@@ -100,23 +162,57 @@ class Machine:
     # -- shape ------------------------------------------------------------------------------
     @property
     def V(self) -> int:
+        """Vocabulary size: the number of tokens."""
         return self.embedding.shape[0]
 
     @property
     def E(self) -> int:
+        """Embedding bits per token."""
         return self.embedding.shape[1]
 
     @property
     def H(self) -> int:
+        """State bits."""
         return self.h0.shape[0]
 
     @property
     def eot_id(self) -> int:
+        """The end-of-story token id (the tokenizer's)."""
         return self.tokenizer.eot_id
 
     @property
     def gates(self) -> tuple[str, ...]:
+        """The cell's gate names, in the order the hardware evaluates them (:data:`GATES`)."""
         return GATES[self.cell]
+
+    # -- derived views: each computed here once, for every engine and tool ------------------
+    def folded_bounds(self, g: str) -> np.ndarray:
+        """int64 [H]: the folded thresholds of gate ``g`` (:func:`folded_bound`), the bound a
+        popcount of the gate's folded inputs must reach."""
+        return folded_bound(self.W[g], self.theta[g])
+
+    def readout_offsets(self) -> np.ndarray:
+        """int64 [V]: ``c[v] − #{j: R[v, j] = −1}``, so that ``score[v]`` (§3) is the popcount
+        of the folded terms (``h_j`` where ``R[v, j] = +1``, ``¬h_j`` where −1) plus this."""
+        return self.c.astype(np.int64) - (self.R < 0).sum(axis=1)
+
+    def readout_masks(self) -> list[tuple[int, int]]:
+        """Per entry ``v``: ``(plus, minus)`` as ints (:func:`pack_bits`), bit ``j`` set where
+        ``R[v, j]`` is +1, respectively −1."""
+        return [(pack_bits(r > 0), pack_bits(r < 0)) for r in self.R]
+
+    @property
+    def score_bits(self) -> int:
+        """Width of a signed integer that holds every folded readout score and offset (the
+        hardware's score register and readout-ROM offset field)."""
+        lim = max([self.H] + [abs(int(o)) for o in self.readout_offsets()]) + self.H
+        return lim.bit_length() + 1
+
+    @property
+    def readout_row_bits(self) -> int:
+        """Bits of one readout-ROM row: the +1 mask, the −1 mask (H bits each) and the offset
+        (:attr:`score_bits`)."""
+        return 2 * self.H + self.score_bits
 
     def validate(self) -> None:
         """Raise :class:`ModelFileError` unless shapes, dtypes and value ranges are consistent."""
@@ -168,6 +264,9 @@ class Machine:
         return crc
 
     def save(self, path: str | Path) -> None:
+        """Write the machine to ``path`` as a model file (docs/machine.md §1, format version 1).
+        Raises :class:`ModelFileError` if the machine is invalid (:meth:`validate`) and
+        ``OSError`` if the file cannot be written; the file is replaced atomically."""
         self.validate()
         config = {"cell": self.cell, "vocab_size": self.V, "embed_bits": self.E,
                   "state_bits": self.H, "logit_scale": float(self.logit_scale),
@@ -176,6 +275,9 @@ class Machine:
 
     @classmethod
     def load(cls, path: str | Path) -> "Machine":
+        """Read a model file. Raises :class:`ModelFileError` (one line naming ``path``) for a
+        file that is not a valid trnn model of a version this reader implements, ``OSError`` if
+        it cannot be read."""
         config, arrays = read_model_file(path)
         try:
             cell = config["cell"]

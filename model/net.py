@@ -17,7 +17,8 @@ import numpy as np
 import torch
 from torch import nn
 
-from .machine import GATES, Machine
+from .checks import check_range
+from .machine import GATES, Machine, cell_update
 from .tokenizer import Tokenizer
 
 
@@ -48,12 +49,12 @@ class ModelConfig:
     readout: str = "ternary"
 
     def to_dict(self) -> dict:
+        """The configuration as a plain dict (for checkpoints and the model file's meta)."""
         return asdict(self)
 
     def validate(self) -> None:
         """ValueError naming the first field out of its range (the board protocol's INFO frame
         carries H as 16 bits)."""
-        from .train import check_range
         if self.cell not in GATES:
             raise ValueError(f"cell must be one of {', '.join(GATES)}, got {self.cell!r}")
         check_range("state_bits", self.state_bits, 1, 0xFFFF, " (16 bits in the protocol)")
@@ -94,6 +95,8 @@ class _BinarySTE(torch.autograd.Function):
 
 
 def binarize(pre: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
+    """Sign of ``pre`` as ±1 forward; a straight-through gradient within ``±scale`` (the
+    surrogate window) backward."""
     return _BinarySTE.apply(pre, scale)
 
 
@@ -114,6 +117,7 @@ def ternarize(w: torch.Tensor, fanin: int, sparsity: float) -> torch.Tensor:
 
 
 def round_ste(x: torch.Tensor) -> torch.Tensor:
+    """``round(x)`` forward, identity gradient backward (straight-through)."""
     return _ste(torch.round(x.detach()), x)
 
 
@@ -149,33 +153,45 @@ class RecurrentLM(nn.Module):
 
     # -- quantised views of the parameters (exactly what export writes) -----------------------
     def q_embedding(self):
+        """The embedding as used: ±1 bits [V, E] when the state is binary, else ``tanh`` of the
+        latent."""
         e = self.embedding
         return binarize(e, 0.5) if self.binary_state else torch.tanh(e)
 
     def q_h0(self):
+        """The initial state as used: ±1 bits [H] when binary, else ``tanh`` of the latent."""
         return binarize(self.h0, 0.5) if self.binary_state else torch.tanh(self.h0)
 
     def q_W(self):
+        """The gate weights as used [G·H, H+E]: ternary with the fan-in cap, else real and
+        scaled by 1/√fan-in."""
         if not self.ternary_w:
             return self.W / self.pre_scale
         return ternarize(self.W, self.cfg.fanin, self.cfg.sparsity)
 
     def q_b(self):
+        """The gate biases [G·H]: rounded to integers with ternary weights (minus the
+        thresholds), else scaled."""
         return round_ste(self.b) if self.ternary_w else self.b / self.pre_scale
 
     def q_R(self):
+        """The readout weights as used [V, H]: ternary with the readout fan-in cap, else real."""
         if not self.ternary_r:
             return self.R
         return ternarize(self.R, self.cfg.readout_fanin, self.cfg.sparsity)
 
     def q_c(self):
+        """The readout offsets [V]: rounded to integers with a ternary readout, else real."""
         return round_ste(self.c) if self.ternary_r else self.c
 
     # -- running ---------------------------------------------------------------------------------
     def initial_state(self, batch: int) -> torch.Tensor:
+        """``batch`` copies of the initial state, [batch, H]."""
         return self.q_h0().unsqueeze(0).expand(batch, -1)
 
     def forward(self, tokens: torch.Tensor, state: torch.Tensor | None = None):
+        """Logits [B, T, V] for ``tokens`` [B, T] from ``state`` [B, H] (default h0), and the
+        last state [B, H]."""
         states = self.states(tokens, state)
         return self.readout(states), states[:, -1]
 
@@ -210,13 +226,14 @@ class RecurrentLM(nn.Module):
             cand = binarize(pc, self.ste_width)
         else:
             z, cand = torch.sigmoid(pz), torch.tanh(pc)
-        return z * cand + (1 - z) * s
+        return cell_update(z, cand, s)
 
     def scores(self, states: torch.Tensor) -> torch.Tensor:
         """Readout scores of ±1 states (integers when quantised)."""
         return ((states + 1) / 2) @ self.q_R().T + self.q_c()
 
     def readout(self, states: torch.Tensor) -> torch.Tensor:
+        """Logits: the readout scores times β = exp(log_beta), [..., V]."""
         return self.scores(states) * self.log_beta.exp()
 
     @torch.no_grad()
@@ -230,13 +247,19 @@ class RecurrentLM(nn.Module):
                 p.clamp_(-1, 1)
 
 
+class ExportError(ValueError):
+    """A network that is not an integer machine (a float twin or a partly quantised
+    ablation) cannot be exported; one line."""
+
+
 @torch.no_grad()
 def to_machine(net: RecurrentLM, tok: Tokenizer, meta: dict | None = None) -> Machine:
-    """Export a quantised network as the integer machine it computes."""
+    """Export a quantised network as the integer machine it computes (:class:`Machine`, its
+    ``meta`` from ``meta``). Raises :class:`ExportError` for a float twin or an ablation."""
     if not net.cfg.quantize:
-        raise ValueError("only a quantised model can be exported (this is a float twin)")
+        raise ExportError("only a quantised model can be exported (this is a float twin)")
     if not net.cfg.exportable:
-        raise ValueError(f"only a fully quantised model can be exported (this one has "
+        raise ExportError(f"only a fully quantised model can be exported (this one has "
                          f"{net.cfg.state} state, {net.cfg.weights} gate weights and "
                          f"{net.cfg.readout} readout weights: an ablation)")
     H = net.cfg.state_bits

@@ -92,12 +92,6 @@ class NGram:
         return float(-np.log2(self._prob(seq, targets)).sum()), nbytes
 
     def bpb(self, stories: list[str]) -> float:
+        """Bits per byte of ``stories`` under the table."""
         b, n = self.bits(stories)
         return b / n
-
-
-def ngram_bpb(n: int, train_stories: list[str], valid_stories: list[str]) -> float:
-    return NGram(n, train_stories).bpb(valid_stories)
-
-
-__all__ = ["NGram", "ngram_bpb"]

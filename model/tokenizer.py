@@ -54,6 +54,7 @@ class Tokenizer:
 
     @property
     def vocab_size(self) -> int:
+        """The number of tokens, V."""
         return len(self.token_bytes)
 
     # -- construction --------------------------------------------------------------------
@@ -88,6 +89,8 @@ class Tokenizer:
 
     @classmethod
     def from_bpe_json(cls, bpe_json: str) -> "Tokenizer":
+        """A ``bpe`` tokenizer from the ``tokenizers`` library's JSON serialisation; the
+        vocabulary is its tokens' bytes."""
         vocab = json.loads(bpe_json)["model"]["vocab"]
         alphabet = _byte_level_alphabet()
         token_bytes: list[bytes] = [b""] * len(vocab)
@@ -121,16 +124,19 @@ class Tokenizer:
         return ids
 
     def decode(self, ids: Iterable[int]) -> bytes:
+        """The bytes of token ids ``ids`` (not necessarily UTF-8; docs/machine.md §6)."""
         return b"".join(self.token_bytes[i] for i in ids)
 
     # -- storage inside the model file -------------------------------------------------------
     def to_config(self) -> dict:
+        """The model-file header entry ``tokenizer`` (docs/machine.md §1)."""
         cfg = {"kind": self.kind, "eot_id": self.eot_id}
         if self.bpe_json is not None:
             cfg["bpe_json"] = self.bpe_json
         return cfg
 
     def to_arrays(self):
+        """The model-file arrays ``token_offsets`` u32 [V+1] and ``token_bytes`` u8 [total]."""
         import numpy as np
         offsets = np.zeros(self.vocab_size + 1, dtype=np.uint32)
         offsets[1:] = np.cumsum([len(t) for t in self.token_bytes])
@@ -139,6 +145,8 @@ class Tokenizer:
 
     @classmethod
     def from_config(cls, cfg: dict, arrays) -> "Tokenizer":
+        """The tokenizer of a model file from its header entry and arrays (inverse of
+        :meth:`to_config` and :meth:`to_arrays`)."""
         off = arrays["token_offsets"]
         raw = arrays["token_bytes"].tobytes()
         toks = [raw[off[i]:off[i + 1]] for i in range(len(off) - 1)]

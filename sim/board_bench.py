@@ -21,6 +21,7 @@ from cocotbext.uart import UartSink, UartSource
 
 
 async def read_exact(sink, n: int) -> bytes:
+    """Exactly ``n`` bytes from the UART ``sink``, waiting as long as it takes."""
     got = bytearray()
     while len(got) < n:
         # one byte at a time: cocotbext-uart 0.1.4 raises when asked for more than it holds
@@ -30,6 +31,8 @@ async def read_exact(sink, n: int) -> bytes:
 
 @cocotb.test()
 async def board_session(dut):
+    """The board bench: replay the plan in ``$TRNN_PLAN`` (:func:`trnn.sim.plans.board_plan`)
+    over the UART pins and compare every answer byte for byte."""
     with open(os.environ["TRNN_PLAN"]) as f:
         plan = json.load(f)
     hx = bytes.fromhex

@@ -22,6 +22,9 @@ from cocotb.triggers import ReadOnly, RisingEdge
 
 @cocotb.test()
 async def core_equals_reference(dut):
+    """The core bench: feed the tokens of every case of the plan in ``$TRNN_PLAN``
+    (:func:`trnn.sim.plans.core_plan`) and compare each state and choice with the reference's,
+    with ``==``."""
     with open(os.environ["TRNN_PLAN"]) as f:
         plan = json.load(f)
     Clock(dut.clk, 10, unit="ns").start()

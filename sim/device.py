@@ -138,6 +138,7 @@ class SimDevice:
         return None if rc is None else _signal_name(rc)
 
     def close(self):
+        """Stop the simulator (its process group) and remove the pty; safe to call twice."""
         if self.proc is None or self.proc.stdout.closed:
             return
         if self.proc.poll() is None:

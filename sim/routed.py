@@ -46,16 +46,19 @@ class PtyLink:
         self.timeout = timeout
 
     def write(self, data: bytes) -> int:
+        """Send ``data`` to the simulated board's receive pin."""
         view = memoryview(data)
         while view:
             view = view[os.write(self.fd, view):]
         return len(data)
 
     def read(self, n: int) -> bytes:
+        """The bytes available within ``timeout`` seconds (possibly none)."""
         ready, _, _ = select.select([self.fd], [], [], self.timeout)
         return os.read(self.fd, n) if ready else b""
 
     def read_exact(self, n: int, seconds: float) -> bytes:
+        """Exactly ``n`` bytes, or :class:`~trnn.boards.build.VerifyError` after ``seconds``."""
         got = bytearray()
         deadline = time.monotonic() + seconds
         while len(got) < n and time.monotonic() < deadline:
@@ -63,6 +66,7 @@ class PtyLink:
         return bytes(got)
 
     def close(self):
+        """Close the pty."""
         os.close(self.fd)
 
 

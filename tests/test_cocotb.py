@@ -13,64 +13,22 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-from trnn.model.deploy import TorchEngine
-from trnn.model.generate import generate
-from trnn.model.machine import Machine, seed_to_state
+from trnn.model.machine import Machine
 from trnn.models import shipped_path
+from trnn.sim import plans
+from trnn.sim.plans import board_plan, core_plan
 from trnn.sim.runner import SIMULATORS, available, run_bench
-from trnn.sim.verilog import core_verilog, system_verilog, write_cached
+from trnn.sim.verilog import system_verilog, write_cached
 
 BUILD = Path(__file__).resolve().parent.parent / "build" / "sim"
 
 
-def as_int(bits) -> int:
-    return sum(int(b) << i for i, b in enumerate(bits))
-
-
-def generation_case(engine, prompt, n, tq, seed):
-    m = engine.m
-    trace = generate(engine, prompt, n, tq=tq, seed=seed, stop_at_eot=False, record=True)
-    feed = [[t, 0] for t in [m.eot_id, *prompt]]
-    feed[-1][1] = 1
-    feed += [[-1, 1]] * (n - 1)
-    return {"tq": tq, "seed_state": seed_to_state(seed), "feed": feed,
-            "states": [as_int(s) for s in trace.states], "choices": trace.tokens}
-
-
-def stepping_case(engine, rng, steps):
-    """Random tokens, no choices: checks the next-state logic step after step."""
-    m = engine.m
-    h = engine.initial_state()
-    toks = [int(t) for t in rng.integers(0, m.V, steps)]
-    # start from h0 whatever the core did before (end-of-story resets), and reset once more
-    # in the middle
-    toks[0] = toks[steps // 2] = m.eot_id
-    states = []
-    for t in toks:
-        h = engine.step(h, t)
-        states.append(as_int(np.asarray(h)))
-    return {"tq": 0, "seed_state": 1, "feed": [[t, 0] for t in toks], "states": states,
-            "choices": []}
-
-
 def plan(m, seed: int, steps: int):
-    engine = TorchEngine(m)
-    rng = np.random.default_rng(seed)
-    prompt = [int(t) for t in rng.integers(0, m.V, 3)]
-    cases = [generation_case(engine, prompt, 8, 0, 0),
-             generation_case(engine, prompt, 8, 450, seed + 1),
-             generation_case(engine, [], 5, 5000, seed + 2),
-             stepping_case(engine, rng, steps)]
-    return {"token_bits": max(1, (m.V - 1).bit_length()), "cases": cases}
+    return core_plan(m, seed, steps)
 
 
 def run_core(sim, m, the_plan, tag):
-    d = BUILD / f"{sim}-core-{tag}"
-    d.mkdir(parents=True, exist_ok=True)
-    verilog = write_cached(core_verilog(m), BUILD / "verilog", f"core-{tag}")
-    (d / "plan.json").write_text(json.dumps(the_plan))
-    return run_bench(sim, verilog, "trnn_core", "trnn.sim.core_bench",
-                     d / verilog.stem, {"TRNN_PLAN": str(d / "plan.json")})
+    return plans.run_core(sim, m, the_plan, tag, BUILD)
 
 
 def random_model(seed):
@@ -120,32 +78,6 @@ def test_a_corrupted_weight_is_caught(sim):
     else:
         pytest.fail("no single flipped weight changes this plan")
     assert run_core(sim, bad, the_plan, f"mutant-{bad.fingerprint():08x}") == 1
-
-
-def board_plan(m, clock_ns=10, baud=5_000_000, timeout=2000):
-    """The board bench's plan, every answer computed by the reference board on PyTorch."""
-    from trnn.boards.host import RefBoard
-    from trnn.hdl import protospec as ps
-
-    clk_hz = round(1e9 / clock_ns)
-
-    def answer(data: bytes) -> bytes:
-        ref = RefBoard(m, clk_hz, baud, engine=TorchEngine(m))
-        ref.write(data)
-        return ref.read(1 << 20)
-
-    good = ps.GenerateRequest((1, 2, 0), 6, 900, seed=3, stop_at_eot=False).encode()
-    again = ps.frame(ps.CMD_INFO) + ps.GenerateRequest((2,), 5, 0, stop_at_eot=True).encode()
-    errors = b"".join(ps.frame(ps.RSP_ERROR, bytes([c]))
-                      for c in (ps.ERR_TRUNCATED, ps.ERR_CRC, ps.ERR_COMMAND))
-    return {"clock_ns": clock_ns, "baud": baud, "timeout_ns": timeout * clock_ns,
-            "limit_ns": 200_000_000,
-            "garbage": b"\x00\xffline noise\x13".hex(), "truncated": good[:7].hex(),
-            "bad_crc": (good[:-1] + bytes([good[-1] ^ 0x5A])).hex(),
-            "unknown": ps.frame(ord("Q")).hex(), "good": good.hex(),
-            "expect_noise": (errors + answer(good)).hex(),
-            "long": ps.GenerateRequest((1,), 5000, 300, seed=9, stop_at_eot=False).encode().hex(),
-            "again": again.hex(), "expect_again": answer(again).hex()}, clk_hz
 
 
 @pytest.mark.parametrize("sim", params())

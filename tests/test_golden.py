@@ -8,7 +8,9 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from trnn.model.deploy import TorchEngine
 from trnn.model.generate import generate
 from trnn.model.golden import NumpyEngine
-from trnn.model.machine import Machine, gumbel_table, xorshift32
+from trnn.model.engine import Engine
+from trnn.model.machine import (Machine, folded_bound, gumbel_table, pack_bits, prng_draws,
+                                unpack_bits, xorshift32)
 from trnn.model.net import ModelConfig, RecurrentLM, to_machine
 from trnn.model.tokenizer import Tokenizer
 
@@ -20,6 +22,48 @@ def test_xorshift32_known_values():
         x = xorshift32(x)
         seq.append(x)
     assert seq == [270369, 67634689, 2647435461]
+
+
+def test_xorshift32_is_one_function_for_ints_and_tensors():
+    # the same spelling on a torch tensor and a NumPy array gives the int sequence
+    xs = [1, 270369, 2**32 - 1, 0x80000000]
+    want = [xorshift32(x) for x in xs]
+    assert xorshift32(torch.tensor(xs, dtype=torch.int64)).tolist() == want
+    assert xorshift32(np.array(xs, dtype=np.int64)).tolist() == want
+    r, last = prng_draws(1, 3)
+    assert r.tolist() == [270369 >> 24, 67634689 >> 24, 2647435461 >> 24] and last == 2647435461
+
+
+def test_pack_bits_order_and_inverse():
+    assert pack_bits([1, 0, 1, 1]) == 0b1101
+    assert pack_bits(np.array([True, False])) == 1 and pack_bits([]) == 0
+    assert unpack_bits(0b1101, 6).tolist() == [1, 0, 1, 1, 0, 0]
+    assert pack_bits(unpack_bits(0xDEADBEEF, 32)) == 0xDEADBEEF
+
+
+def test_folded_forms_equal_the_weighted_sums():
+    rng = np.random.default_rng(5)
+    m = Machine.random(rng, V=9, E=3, H=7, density=0.6)
+    x = rng.integers(0, 2, (200, m.H + m.E))
+    for g in m.gates:
+        w = m.W[g].astype(np.int64)
+        folded = np.where(w > 0, x[:, None, :], 0).sum(-1) + np.where(
+            w < 0, 1 - x[:, None, :], 0).sum(-1)
+        assert np.array_equal(x @ w.T >= m.theta[g], folded >= m.folded_bounds(g))
+        assert np.array_equal(m.folded_bounds(g), folded_bound(m.W[g], m.theta[g]))
+    h = x[:, :m.H]
+    R = m.R.astype(np.int64)
+    terms = np.where(R > 0, h[:, None, :], 0).sum(-1) + np.where(R < 0, 1 - h[:, None, :], 0).sum(-1)
+    assert np.array_equal(h @ R.T + m.c, terms + m.readout_offsets())
+    plus, minus = zip(*m.readout_masks())
+    assert list(plus) == [pack_bits(r > 0) for r in m.R]
+    assert list(minus) == [pack_bits(r < 0) for r in m.R]
+
+
+def test_engines_satisfy_the_protocol():
+    m = Machine.random(np.random.default_rng(0))
+    assert isinstance(NumpyEngine(m), Engine) and isinstance(TorchEngine(m), Engine)
+    assert not isinstance(object(), Engine)
 
 
 def test_gumbel_table_endpoints():

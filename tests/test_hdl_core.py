@@ -7,7 +7,7 @@ from amaranth.sim import Simulator
 from trnn.hdl.core import Core
 from trnn.model.generate import generate
 from trnn.model.golden import NumpyEngine
-from trnn.model.machine import Machine, seed_to_state
+from trnn.model.machine import Machine, pack_bits, seed_to_state
 
 
 def rtl_generate(m, prompt, n, tq, seed, adder="csa", readout="bram"):
@@ -58,7 +58,7 @@ def test_rtl_generation_equals_ref(seed, tq, adder, readout):
                    record=True)
     got, states = rtl_generate(m, prompt, 10, tq, seed, adder, readout)
     assert got == ref.tokens
-    want = [sum(int(b) << i for i, b in enumerate(s)) for s in ref.states]
+    want = [pack_bits(s) for s in ref.states]
     assert states == want
 
 
@@ -72,4 +72,4 @@ def test_rtl_equals_ref_on_shipped_models(name):
                        record=True)
         got, states = rtl_generate(m, prompt, 6, tq, seed)
         assert got == ref.tokens
-        assert states == [sum(int(b) << i for i, b in enumerate(s)) for s in ref.states]
+        assert states == [pack_bits(s) for s in ref.states]

@@ -7,15 +7,7 @@ from amaranth.sim import Simulator
 from trnn.hdl.nextstate import NextState
 from trnn.hdl.popcount import ADDERS
 from trnn.model.golden import NumpyEngine
-from trnn.model.machine import Machine
-
-
-def to_int(bits) -> int:
-    return int("".join(str(int(b)) for b in bits[::-1]), 2)
-
-
-def to_bits(v: int, n: int) -> np.ndarray:
-    return np.array([(v >> i) & 1 for i in range(n)], dtype=np.uint8)
+from trnn.model.machine import Machine, pack_bits, unpack_bits
 
 
 @pytest.mark.parametrize("adder", ADDERS)
@@ -31,9 +23,9 @@ def test_rtl_equals_ref_on_random_models(seed, cell, adder):
 
     async def bench(ctx):
         for h, tok in cases:
-            ctx.set(dut.h, to_int(h))
+            ctx.set(dut.h, pack_bits(h))
             ctx.set(dut.token, tok)
-            got = to_bits(ctx.get(dut.h_next), m.H)
+            got = unpack_bits(ctx.get(dut.h_next), m.H)
             assert np.array_equal(got, ref.step(h, tok)), (h, tok)
 
     sim = Simulator(dut)
@@ -66,9 +58,9 @@ def test_one_altered_weight_is_caught(adder):
 
     async def bench(ctx):
         for h, tok in differing:
-            ctx.set(dut.h, to_int(h))
+            ctx.set(dut.h, pack_bits(h))
             ctx.set(dut.token, tok)
-            if not np.array_equal(to_bits(ctx.get(dut.h_next), m.H), ref.step(h, tok)):
+            if not np.array_equal(unpack_bits(ctx.get(dut.h_next), m.H), ref.step(h, tok)):
                 mismatches.append((h, tok))
 
     sim = Simulator(dut)

@@ -47,10 +47,10 @@ def test_rtl_tx_waveform_equals_ref(divisor):
 
 
 def loopback(divisor, data, rx_divisor=None):
-    m = Module()
-    m.submodules.tx = tx = UARTTx(divisor)
-    m.submodules.rx = rx = UARTRx(rx_divisor or divisor)
-    m.d.comb += rx.rx.eq(tx.tx)
+    mod = Module()
+    mod.submodules.tx = tx = UARTTx(divisor)
+    mod.submodules.rx = rx = UARTRx(rx_divisor or divisor)
+    mod.d.comb += rx.rx.eq(tx.tx)
     got, errors = [], []
 
     async def send(ctx):
@@ -66,7 +66,7 @@ def loopback(divisor, data, rx_divisor=None):
             if ferr:
                 errors.append(True)
 
-    sim = Simulator(m)
+    sim = Simulator(mod)
     sim.add_clock(1 / CLK_HZ)
     sim.add_testbench(send)
     sim.add_testbench(recv, background=True)

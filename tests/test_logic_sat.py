@@ -18,9 +18,10 @@ import pytest
 
 from trnn.logic.aig import load_aag
 from trnn.logic.prove import alter, check_equivalence, evaluate
-from trnn.logic.query import (all_bits, can_be_greedy, can_become, encode_step, greedy_sweep,
-                              parse_assignment, QueryError, tokens_setting)
-from trnn.logic.synth import format_report, simplify
+from trnn.logic.greedy import can_be_greedy, greedy_sweep
+from trnn.logic.query import (all_bits, can_become, encode_step, parse_assignment, QueryError,
+                              tokens_setting)
+from trnn.logic.simplify import format_report, simplify
 from trnn.main import main
 from trnn.model.golden import NumpyEngine
 from trnn.model.machine import Machine

@@ -1,7 +1,7 @@
 """Simplify: the machine's logic through Yosys/ABC, measured before and after.
 
-Two combinational blocks are analysed, with the same circuits the hardware uses
-(:func:`trnn.hdl.nextstate.step_logic`, :func:`trnn.hdl.popcount.popcount`):
+Two combinational blocks are analysed, the same circuits the hardware uses, as the components
+of :mod:`trnn.hdl.step` and :mod:`trnn.hdl.readout`:
 
 * ``step``: ``h_next = f(h, e)`` — docs/machine.md §2 after the EOT reset (the reset is one
   multiplexer in front, the same for every model), inputs the H state bits and the E embedding
@@ -27,6 +27,8 @@ from pathlib import Path
 from ..boards.build import BuildError
 from ..boards.synth import run_yosys
 from ..boards.tools import find_program
+from ..hdl.readout import Readout
+from ..hdl.step import Step
 from .aig import AIG, load_aag
 
 #: ABC optimisation script: rewriting (dc2), SAT sweeping (fraig), choices (dch), then mapping
@@ -47,44 +49,13 @@ def yosys_command() -> str:
 
 
 def block_component(m, block: str, adder: str = "csa"):
-    """The Amaranth component of one analysed block (see the module docstring)."""
-    from amaranth.hdl import Module, Signal
-    from amaranth.lib import data, wiring
-    from amaranth.lib.wiring import In, Out
-
-    from ..hdl.core import readout_offsets, readout_score_shape
-    from ..hdl.nextstate import step_logic
-    from ..hdl.popcount import popcount
-
+    """The Amaranth component of one analysed block: :class:`trnn.hdl.step.Step` for
+    ``"step"``, :class:`trnn.hdl.readout.Readout` for ``"readout"``; ``ValueError`` for
+    another name."""
     if block == "step":
-        class Step(wiring.Component):
-            def __init__(self):
-                super().__init__({"h": In(m.H), "e": In(m.E), "h_next": Out(m.H)})
-
-            def elaborate(self, platform):
-                mod = Module()
-                mod.d.comb += self.h_next.eq(step_logic(mod, m, self.h, self.e, adder))
-                return mod
-        return Step()
+        return Step(m, adder)
     if block == "readout":
-        shape = readout_score_shape(m)
-        offsets = readout_offsets(m)
-
-        class Readout(wiring.Component):
-            def __init__(self):
-                super().__init__({"h": In(m.H),
-                                  "score": Out(data.ArrayLayout(shape, m.V))})
-
-            def elaborate(self, platform):
-                mod = Module()
-                for v in range(m.V):
-                    terms = [self.h[j] if m.R[v, j] > 0 else ~self.h[j]
-                             for j in range(m.H) if m.R[v, j] != 0]
-                    s = Signal(shape, name=f"score_{v}")
-                    mod.d.comb += s.eq(popcount(mod, terms, adder) + offsets[v])
-                    mod.d.comb += self.score[v].eq(s)
-                return mod
-        return Readout()
+        return Readout(m, adder)
     raise ValueError(f"unknown block {block!r}; choose one of {', '.join(BLOCKS)}")
 
 
@@ -126,6 +97,7 @@ class SynthReport:
     files: dict[str, str] = field(default_factory=dict)
 
     def to_dict(self) -> dict:
+        """The report as JSON-ready data, without the paths of its files."""
         d = asdict(self)
         d.pop("files")
         return d
