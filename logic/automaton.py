@@ -6,15 +6,16 @@ and after reading each token the machine's greedy choice (docs/machine.md §4) m
 running sum ``(d1 + … + dk) mod p`` as a digit id (``0`` right after EOT). The network is the
 ordinary :class:`trnn.model.net.RecurrentLM` (gated cell, ternary weights, binary state),
 trained as a *transducer* — the readout at each position is scored against the running sum,
-not against the next token — and exported with :func:`trnn.model.net.to_machine`.
+not against the next token — with the optimisation loop of :mod:`trnn.model.loop`, and
+exported with :func:`trnn.model.net.to_machine`.
 
-The exported :class:`~trnn.model.machine.Machine` is then read as a Moore machine over its
-binary states: :func:`reachable_graph` enumerates every state reachable from the start state
-(``h0`` after reading EOT) under all ``V`` tokens with the integer step of
-:class:`~trnn.model.golden.NumpyEngine`, the output of a state being its greedy token;
-:func:`minimise` merges equivalent states by Moore partition refinement; and
-:func:`isomorphism` / :func:`matches_mod_p` check, state by state and transition by
-transition, that the minimal machine *is* the ``p``-state counter ``Z_p``.
+The exported :class:`~trnn.model.machine.Machine` is then read as a Moore machine with the
+tools of :mod:`trnn.logic.fsm`: its reachable states from ``h0`` after EOT
+(:func:`~trnn.logic.fsm.reachable_graph`), minimised (:func:`~trnn.logic.fsm.minimise`), and
+compared state by state and transition by transition with the ``p``-state counter ``Z_p``
+(:func:`mod_p_isomorphism`, :func:`matches_mod_p`). :func:`analyse` does all of that for one
+machine; :func:`report` builds the machine first (trained or hand-built), as
+``trnn logic automaton`` does.
 
 What trains: with the defaults of :class:`SumModTrainConfig` (H = 16, E = 8, fan-in 8),
 p = 3 is learnt exactly on every seed tried (0–7, about 1,000 steps, 5–8 s on one CPU thread),
@@ -31,25 +32,26 @@ inside them.
 from __future__ import annotations
 
 import time
-from collections import deque
-from dataclasses import asdict, dataclass, field
-from typing import NamedTuple
+from dataclasses import asdict, dataclass, field, replace
+from typing import Callable
 
 import numpy as np
 
-from ..model.golden import NumpyEngine
 from ..model.machine import Machine
 from ..model.tokenizer import EOT_BYTES, Tokenizer
+from .fsm import (AutomatonError, MinimalMachine, greedy_outputs, isomorphism, minimise_graph,
+                  reachable_graph)
 
-
-class AutomatonError(ValueError):
-    """A machine whose reachable state graph is too large, or an inconsistent table."""
+__all__ = ["AutomatonError", "AutomatonReport", "SumModTask", "SumModTrainConfig", "analyse",
+           "construct_sum_mod", "greedy_accuracy", "matches_mod_p", "mod_p_isomorphism",
+           "report", "sum_mod_task", "train_sum_mod"]
 
 
 # -- the task ---------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class SumModTask:
-    """Running sum of digits modulo ``p``: tokens ``0 … p−1`` are digits, token ``p`` is EOT."""
+    """Running sum of digits modulo ``p``: tokens ``0 … p−1`` are digits, token ``p`` is EOT.
+    ``ValueError`` unless ``p`` is an integer ≥ 2."""
 
     p: int
 
@@ -59,10 +61,12 @@ class SumModTask:
 
     @property
     def vocab_size(self) -> int:
+        """``p`` digits and EOT."""
         return self.p + 1
 
     @property
     def eot_id(self) -> int:
+        """The end-of-story token's id, ``p``."""
         return self.p
 
     def tokenizer(self) -> Tokenizer:
@@ -175,7 +179,10 @@ def train_sum_mod(p: int = 3, seed: int = 0, config: SumModTrainConfig | None = 
                   **overrides) -> Machine:
     """Train a quantised gated :class:`~trnn.model.net.RecurrentLM` on the running sum mod
     ``p`` and export it as a :class:`Machine` (``meta`` records the task, the configuration,
-    the steps run and the training time).
+    the steps run, the step at which it became exact on the check, the last loss and the
+    training time in seconds). ``overrides`` replace fields of ``config`` (default
+    :class:`SumModTrainConfig`); ``TypeError`` for a name that is not one, ``ValueError`` for
+    ``p < 2``.
 
     Deterministic given ``seed``: PyTorch runs on one thread for the duration (restored after)
     and all data come from ``numpy.random.default_rng(seed)``.
@@ -183,6 +190,7 @@ def train_sum_mod(p: int = 3, seed: int = 0, config: SumModTrainConfig | None = 
     import torch
     import torch.nn.functional as F
 
+    from ..model.loop import adam, optimise
     from ..model.net import ModelConfig, RecurrentLM, to_machine
 
     cfg = config or SumModTrainConfig()
@@ -199,36 +207,30 @@ def train_sum_mod(p: int = 3, seed: int = 0, config: SumModTrainConfig | None = 
                            fanin=cfg.fanin, sparsity=cfg.sparsity,
                            surrogate=cfg.surrogate, quantize=True)
         net = RecurrentLM(mcfg, task.vocab_size, task.eot_id)
-        biases = [net.b, net.c]
-        others = [q for q in net.parameters() if all(q is not b for b in biases)]
-        opt = torch.optim.Adam([{"params": others, "lr": cfg.lr},
-                                {"params": biases, "lr": cfg.bias_lr}])
-        base_lrs = [cfg.lr, cfg.bias_lr]
+        opt, base_lrs = adam(net, cfg.lr, cfg.bias_lr)
         check_tokens, check_targets = task.sample(np.random.default_rng([seed, 1]), 256,
                                                   cfg.check_len, cfg.eot_prob)
         t0 = time.perf_counter()
-        step, loss_v, exact_at = 0, float("nan"), None
-        while step < cfg.steps:
-            frac = step / max(1, cfg.steps)
-            scale = min(1.0, (step + 1) / max(1, cfg.warmup)) * 0.5 * (1 + np.cos(np.pi * frac))
-            for g, lr in zip(opt.param_groups, base_lrs):
-                g["lr"] = lr * max(scale, 0.02)
+        loss_v, exact_at = float("nan"), None
+
+        def loss_of(_step):
             x, y = task.sample(rng, cfg.batch, cfg.seq_len, cfg.eot_prob)
             logits, _ = net(torch.as_tensor(x))
-            loss = F.cross_entropy(logits.reshape(-1, task.vocab_size),
+            return F.cross_entropy(logits.reshape(-1, task.vocab_size),
                                    torch.as_tensor(y).reshape(-1))
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            net.clamp_()
-            step += 1
+
+        def after(step, loss):
+            nonlocal loss_v, exact_at
             loss_v = loss.item()
             if cfg.stop_early and step % cfg.check_every == 0:
                 m = to_machine(net, tok)
                 if greedy_accuracy(m, check_tokens, check_targets) == 1.0:
                     exact_at = step
-                    break
+                    return True
+            return False
+
+        step = optimise(net, opt, base_lrs, loss_of, step=0, steps=cfg.steps,
+                        warmup=cfg.warmup, after=after)
         seconds = time.perf_counter() - t0
         meta = {"task": f"sum_mod_{p}", "seed": seed, "config": asdict(cfg), "steps_run": step,
                 "exact_at_step": exact_at, "final_loss": loss_v,
@@ -238,223 +240,13 @@ def train_sum_mod(p: int = 3, seed: int = 0, config: SumModTrainConfig | None = 
         torch.set_num_threads(threads)
 
 
-# -- running the exported machine --------------------------------------------------------------
-def greedy_outputs(m: Machine, tokens: np.ndarray) -> np.ndarray:
-    """The greedy token after each input token, for a batch ``tokens`` [B, T] read from ``h0``
-    (with the golden engine: integer step, argmax with ties to the lowest id)."""
-    eng = NumpyEngine(m)
-    tokens = np.asarray(tokens)
-    h = eng.initial_state(tokens.shape[0])
-    out = np.empty(tokens.shape, dtype=np.int64)
-    for t in range(tokens.shape[1]):
-        h = eng.step(h, tokens[:, t])
-        out[:, t] = np.argmax(eng.scores(h), axis=-1)
-    return out
-
-
 def greedy_accuracy(m: Machine, tokens: np.ndarray, targets: np.ndarray) -> float:
-    """Fraction of *sequences* whose greedy output equals ``targets`` at every position."""
+    """Fraction of *sequences* (rows of ``tokens`` and ``targets``, both [B, T]) whose greedy
+    output (:func:`~trnn.logic.fsm.greedy_outputs`) equals ``targets`` at every position."""
     return float(np.mean(np.all(greedy_outputs(m, tokens) == targets, axis=1)))
 
 
-# -- the reachable state graph ------------------------------------------------------------------
-class StateGraph(NamedTuple):
-    """The reachable part of a machine as a Moore machine; state 0 is the start state.
-
-    ``states`` [n, H] uint8 bits, ``delta`` [n, V] next-state indices, ``output`` [n] the
-    greedy token of each state."""
-
-    states: np.ndarray
-    delta: np.ndarray
-    output: np.ndarray
-
-
-def start_state(m: Machine) -> np.ndarray:
-    """``h0`` after reading EOT: where every sequence ``EOT d1 d2 …`` starts."""
-    eng = NumpyEngine(m)
-    return eng.step(eng.initial_state(), m.eot_id)
-
-
-def reachable_graph(m: Machine, start: np.ndarray | None = None,
-                    max_states: int = 1 << 16) -> StateGraph:
-    """All states reachable from ``start`` (default :func:`start_state`) under all ``V``
-    tokens, EOT included, by breadth-first search with the integer step of the golden engine.
-
-    Raises :class:`AutomatonError` if more than ``max_states`` states are reachable (the
-    search stops there; a machine with ``H`` state bits has at most ``2**H``)."""
-    eng = NumpyEngine(m)
-    V, H = m.V, m.H
-    s0 = start_state(m) if start is None else np.asarray(start, dtype=np.uint8)
-    if s0.shape != (H,) or s0.max(initial=0) > 1:
-        raise AutomatonError(f"start must be {H} bits, got shape {s0.shape}")
-    index = {s0.tobytes(): 0}
-    states = [s0]
-    rows: list[np.ndarray] = []
-    frontier = [0]
-    toks = np.arange(V)
-    while frontier:
-        # one batched step: every frontier state under every token
-        hs = np.stack([states[i] for i in frontier])
-        nxt = eng.step(np.repeat(hs, V, axis=0), np.tile(toks, len(frontier)))
-        new_frontier = []
-        for k, i in enumerate(frontier):
-            row = np.empty(V, dtype=np.int64)
-            for v in range(V):
-                h = nxt[k * V + v]
-                key = h.tobytes()
-                j = index.get(key)
-                if j is None:
-                    j = len(states)
-                    if j >= max_states:
-                        raise AutomatonError(f"more than {max_states} reachable states (H = {H}"
-                                             f"); raise max_states to search further")
-                    index[key] = j
-                    states.append(h)
-                    new_frontier.append(j)
-                row[v] = j
-            rows.append((i, row))
-        frontier = new_frontier
-    delta = np.empty((len(states), V), dtype=np.int64)
-    for i, row in rows:
-        delta[i] = row
-    S = np.stack(states).astype(np.uint8)
-    output = np.argmax(eng.scores(S), axis=-1).astype(np.int64)
-    return StateGraph(S, delta, output)
-
-
-# -- minimisation -------------------------------------------------------------------------------
-@dataclass
-class MinimalMachine:
-    """A minimal Moore machine. States are numbered in breadth-first order from ``start = 0``
-    (tokens in id order), so two isomorphic minimal machines have identical tables.
-
-    ``delta`` [n, V] next state, ``output`` [n] output token, ``block_of`` [n_raw] the minimal
-    state of each raw state of the machine it was made from (−1: unreachable from start)."""
-
-    n_states: int
-    start: int
-    delta: np.ndarray
-    output: np.ndarray
-    block_of: np.ndarray = field(repr=False)
-
-    @property
-    def block_sizes(self) -> np.ndarray:
-        """How many raw states each minimal state stands for."""
-        b = self.block_of[self.block_of >= 0]
-        return np.bincount(b, minlength=self.n_states)
-
-
-def _check_table(delta: np.ndarray, output: np.ndarray, start: int
-                 ) -> tuple[np.ndarray, np.ndarray]:
-    delta = np.asarray(delta, dtype=np.int64)
-    output = np.asarray(output, dtype=np.int64)
-    if delta.ndim != 2 or output.shape != (delta.shape[0],) or delta.shape[0] == 0:
-        raise AutomatonError(f"delta must be [n, V] and output [n]; got {delta.shape} and "
-                             f"{output.shape}")
-    n = delta.shape[0]
-    if delta.size and (delta.min() < 0 or delta.max() >= n):
-        raise AutomatonError("delta refers to a state that does not exist")
-    if not 0 <= start < n:
-        raise AutomatonError(f"start {start} is not a state (n = {n})")
-    return delta, output
-
-
-def minimise(delta: np.ndarray, output: np.ndarray, start: int = 0) -> MinimalMachine:
-    """Merge equivalent states of the Moore machine ``(delta, output)`` (Moore's partition
-    refinement: start from the partition by output; split blocks whose members go to
-    different blocks under some token; repeat until stable). States unreachable from
-    ``start`` are dropped first. The result is numbered canonically (see
-    :class:`MinimalMachine`)."""
-    delta, output = _check_table(delta, output, start)
-    n, V = delta.shape
-    # reachable from start
-    seen = np.zeros(n, dtype=bool)
-    seen[start] = True
-    queue = deque([start])
-    while queue:
-        s = queue.popleft()
-        for t in delta[s]:
-            if not seen[t]:
-                seen[t] = True
-                queue.append(int(t))
-    reach = np.flatnonzero(seen)
-    # refinement over the reachable states: block ids are dense integers
-    _, block = np.unique(output[reach], return_inverse=True)
-    local = np.full(n, -1, dtype=np.int64)
-    local[reach] = np.arange(len(reach))
-    d = local[delta[reach]]                          # [r, V] in reachable-local indices
-    n_blocks = int(block.max()) + 1
-    while True:
-        sig = np.concatenate([block[:, None], block[d]], axis=1)
-        _, new = np.unique(sig, axis=0, return_inverse=True)
-        new = new.reshape(-1)
-        k = int(new.max()) + 1
-        block = new
-        if k == n_blocks:
-            break
-        n_blocks = k
-    # quotient table, then canonical breadth-first numbering from the start's block
-    qdelta = np.empty((n_blocks, V), dtype=np.int64)
-    qout = np.empty(n_blocks, dtype=np.int64)
-    qdelta[block] = block[d]
-    qout[block] = output[reach]
-    order = {int(block[local[start]]): 0}
-    queue = deque([int(block[local[start]])])
-    while queue:
-        b = queue.popleft()
-        for t in qdelta[b]:
-            if int(t) not in order:
-                order[int(t)] = len(order)
-                queue.append(int(t))
-    perm = np.empty(n_blocks, dtype=np.int64)
-    for b, i in order.items():
-        perm[b] = i
-    cdelta = np.empty_like(qdelta)
-    cout = np.empty_like(qout)
-    cdelta[perm] = perm[qdelta]
-    cout[perm] = qout
-    block_of = np.full(n, -1, dtype=np.int64)
-    block_of[reach] = perm[block]
-    return MinimalMachine(n_states=n_blocks, start=0, delta=cdelta, output=cout,
-                          block_of=block_of)
-
-
-def minimise_graph(g: StateGraph) -> MinimalMachine:
-    """:func:`minimise` of a :func:`reachable_graph` (start state 0)."""
-    return minimise(g.delta, g.output, 0)
-
-
-# -- comparison with a known automaton ----------------------------------------------------------
-def isomorphism(a: MinimalMachine, b: MinimalMachine) -> np.ndarray | None:
-    """The bijection ``f`` from the states of ``a`` onto those of ``b`` with ``f(start_a) =
-    start_b``, ``f(δ_a(s, t)) = δ_b(f(s), t)`` for every state ``s`` and token ``t``, and
-    ``output_b(f(s)) = output_a(s)``; ``None`` if there is none. Both machines must have all
-    states reachable from their start (as :func:`minimise` gives); the map is then forced, so
-    the check is a walk of both tables side by side."""
-    if a.delta.shape[1] != b.delta.shape[1] or a.n_states != b.n_states:
-        return None
-    f = np.full(a.n_states, -1, dtype=np.int64)
-    used = np.zeros(b.n_states, dtype=bool)
-    f[a.start], used[b.start] = b.start, True
-    queue = deque([a.start])
-    while queue:
-        s = queue.popleft()
-        if a.output[s] != b.output[f[s]]:
-            return None
-        for t in range(a.delta.shape[1]):
-            sa, sb = int(a.delta[s, t]), int(b.delta[f[s], t])
-            if f[sa] < 0:
-                if used[sb]:
-                    return None
-                f[sa], used[sb] = sb, True
-                queue.append(sa)
-            elif f[sa] != sb:
-                return None
-    if (f < 0).any():  # a state of `a` not reachable from its start
-        return None
-    return f
-
-
+# -- comparison with the task's automaton -------------------------------------------------------
 def mod_p_isomorphism(mm: MinimalMachine, p: int) -> np.ndarray | None:
     """The residue ``f(s)`` of each state if ``mm`` is the running-sum-mod-``p`` automaton:
     ``f(start) = 0``, ``f(δ(s, d)) = (f(s) + d) mod p`` for digits ``d``, ``f(δ(s, EOT)) = 0``,
@@ -470,9 +262,11 @@ def matches_mod_p(mm: MinimalMachine, p: int) -> bool:
 # -- the whole experiment -----------------------------------------------------------------------
 @dataclass
 class AutomatonReport:
-    """What :func:`analyse` finds; ``str()`` gives a short printable summary, ``to_dict()``
-    the same as plain data. The state-graph fields are ``None`` when more than
-    ``max_states`` states were reachable (``too_many_states`` is then that bound)."""
+    """What :func:`analyse` finds; ``str()`` gives a short printable summary (the text
+    ``trnn logic automaton`` prints), ``to_dict()`` the same as plain data. The state-graph
+    fields are ``None`` when more than ``max_states`` states were reachable
+    (``too_many_states`` is then that bound). ``machine``: the machine analysed (not part of
+    ``to_dict()``, the text or comparisons)."""
 
     p: int
     seed: int | None
@@ -495,9 +289,13 @@ class AutomatonReport:
     varying_bits: int | None        # the others: the bits the machine actually uses
     fingerprint: int
     too_many_states: int | None = None
+    machine: Machine | None = field(default=None, repr=False, compare=False)
 
     def to_dict(self) -> dict:
-        return asdict(self)
+        """Every field but ``machine``, JSON-ready."""
+        d = asdict(replace(self, machine=None))
+        del d["machine"]
+        return d
 
     def __str__(self) -> str:
         lines = [
@@ -534,14 +332,18 @@ class AutomatonReport:
 
 
 def _short(xs: list, n: int = 12) -> str:
+    """``xs`` as ``str(list)``, or its first ``n`` items and the count when longer."""
     return str(xs) if len(xs) <= n else f"[{', '.join(map(str, xs[:n]))}, … ({len(xs)} in all)]"
 
 
 def analyse(m: Machine, p: int, eval_sequences: int = 100, eval_length: int = 200,
             eval_seed: int = 12345, max_states: int = 1 << 16) -> AutomatonReport:
     """Evaluate a machine on the sum-mod-``p`` task (``eval_sequences`` held-out sequences
-    ``EOT d1 … d_{eval_length−1}`` of uniform digits, golden engine, greedy), extract and
-    minimise its reachable state graph, and compare it with the task's automaton."""
+    ``EOT d1 … d_{eval_length−1}`` of uniform digits drawn with ``eval_seed``, golden engine,
+    greedy), extract and minimise its reachable state graph (at most ``max_states`` states),
+    and compare it with the task's automaton. Training fields come from ``m.meta`` (``None``
+    for a machine that was not trained). Raises :class:`AutomatonError` if ``m``'s vocabulary
+    is not the task's."""
     task = SumModTask(p)
     if m.V != task.vocab_size or m.eot_id != task.eot_id:
         raise AutomatonError(f"the machine has V = {m.V}, EOT = {m.eot_id}; the sum-mod-{p} "
@@ -553,7 +355,7 @@ def analyse(m: Machine, p: int, eval_sequences: int = 100, eval_length: int = 20
               "train_seconds": meta.get("train_seconds"), "train_steps": meta.get("steps_run"),
               "accuracy": float(np.mean(np.all(out == y, axis=1))),
               "token_accuracy": float(np.mean(out == y)), "eval_sequences": eval_sequences,
-              "eval_length": eval_length, "fingerprint": m.fingerprint()}
+              "eval_length": eval_length, "fingerprint": m.fingerprint(), "machine": m}
     try:
         g = reachable_graph(m, max_states=max_states)
     except AutomatonError:
@@ -577,9 +379,18 @@ def analyse(m: Machine, p: int, eval_sequences: int = 100, eval_length: int = 20
         constant_bits=m.H - varying, varying_bits=varying)
 
 
-def report(p: int = 3, seed: int = 0, eval_sequences: int = 100, eval_length: int = 200,
-           max_states: int = 1 << 16, **train_overrides) -> AutomatonReport:
-    """Train (:func:`train_sum_mod`), then :func:`analyse`. ``print(report())`` shows it."""
-    m = train_sum_mod(p, seed, **train_overrides)
+def report(p: int = 3, seed: int = 0, constructed: bool = False, eval_sequences: int = 100,
+           eval_length: int = 200, max_states: int = 1 << 16,
+           log: Callable[[str], object] | None = None, **train_overrides) -> AutomatonReport:
+    """The whole experiment, as ``trnn logic automaton`` runs it: the machine is
+    :func:`construct_sum_mod` ``(p)`` if ``constructed``, else :func:`train_sum_mod` ``(p,
+    seed, **train_overrides)``; then :func:`analyse`. ``str()`` of the result is the text the
+    command prints, ``.to_dict()`` its JSON, ``.machine`` the machine. ``log``, if given,
+    first receives one line on what is being built (the command writes it to stderr).
+    ``ValueError`` for ``p < 2``."""
+    if log:
+        log(f"hand-built machine for mod {p} (not trained)" if constructed else
+            f"training a gated ternary RNN on the running sum mod {p} (seed {seed}) …")
+    m = construct_sum_mod(p) if constructed else train_sum_mod(p, seed, **train_overrides)
     return analyse(m, p, eval_sequences=eval_sequences, eval_length=eval_length,
                    max_states=max_states)

@@ -3,7 +3,9 @@
 The training stream is the encoded corpus (EOT, story, EOT, story, …) cut into ``batch``
 contiguous rows; each step reads the next ``seq_len`` tokens of every row and carries the
 state (detached) to the next step. Reading EOT resets a row's state to ``h0``, as in the
-machine, so training sees stories exactly as generation does.
+machine, so training sees stories exactly as generation does. The optimisation itself (Adam,
+learning-rate schedule, clipping) is :func:`trnn.model.loop.optimise`, shared with the other
+training runs of the project.
 """
 
 from __future__ import annotations
@@ -20,7 +22,9 @@ import numpy as np
 import torch
 import torch.nn.functional as F
 
-from .data import encode_stream, read_stories, resolve_split
+from .checks import check_range
+from .data import DataError, encode_stream, read_stories, resolve_split
+from .loop import adam, optimise
 from .net import ModelConfig, RecurrentLM
 from .tokenizer import Tokenizer
 
@@ -49,6 +53,7 @@ class TrainConfig:
     distill_temperature: float = 2.0  # τ (Hinton, Vinyals & Dean 2015)
 
     def to_dict(self) -> dict:
+        """Every field as plain data (``model`` as a dict), as saved in checkpoints."""
         return asdict(self)
 
     def validate(self) -> None:
@@ -75,6 +80,8 @@ class TrainConfig:
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
+        """The inverse of :meth:`to_dict`; ``ValueError`` naming any unknown key (of the
+        config or of its ``model``)."""
         names = {f.name for f in fields(cls)}
         unknown = set(d) - names
         if unknown:
@@ -89,29 +96,16 @@ class TrainConfig:
         return cls(**d)
 
 
-def check_range(name: str, value, lo, hi=None, why: str = "", above: bool = False) -> None:
-    """ValueError naming ``name`` and its range unless ``value`` is a number (an int if ``lo``
-    is) with ``lo <= value <= hi`` (``lo < value`` if ``above``; no upper limit if ``hi`` is
-    None); floats must be finite."""
-    integral = isinstance(lo, int)
-    ok_type = isinstance(value, int) if integral else isinstance(value, (int, float))
-    if isinstance(value, bool) or not ok_type or (not integral and not math.isfinite(value)):
-        raise ValueError(f"{name} must be {'an integer' if integral else 'a finite number'}, "
-                         f"got {value!r}")
-    if (value <= lo if above else value < lo) or (hi is not None and value > hi):
-        rng = f"> {lo:g}" if above else f">= {lo:,}" if hi is None else f"{lo:,}..{hi:,}"
-        if above and hi is not None:
-            rng += f" and <= {hi:,}"
-        raise ValueError(f"{name} must be {rng}{why}, got {value}")
-
-
 def pick_device(name: str) -> torch.device:
+    """``"auto"``: CUDA when available, else the CPU; any other name as ``torch.device``."""
     if name == "auto":
         return torch.device("cuda" if torch.cuda.is_available() else "cpu")
     return torch.device(name)
 
 
 def build_tokenizer(cfg: TrainConfig, stories: list[str]) -> Tokenizer:
+    """The tokenizer of ``cfg``: bytes, or BPE of ``cfg.vocab_size`` tokens trained on
+    ``stories``; ``ValueError`` for another kind."""
     if cfg.tokenizer == "bytes":
         return Tokenizer.bytes()
     if cfg.tokenizer == "bpe":
@@ -179,7 +173,11 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
 
     If ``out`` exists and ``resume`` is true, training continues from it (its saved config
     wins) and the result equals that of an uninterrupted run. ``stop_after`` ends this call
-    after that many steps in total (with a checkpoint). Returns ``out``.
+    after that many steps in total (with a checkpoint). Returns ``out``. ``ValueError`` for a
+    config out of range (:meth:`TrainConfig.validate`),
+    :class:`~trnn.model.data.DataError` for training text too short for ``batch`` rows of
+    ``seq_len + 1`` tokens; Ctrl-C (``KeyboardInterrupt``) is re-raised
+    after the checkpoint.
     """
     from tqdm import tqdm
 
@@ -213,16 +211,12 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
     rows = cfg.batch
     row_len = len(stream) // rows
     if row_len < cfg.seq_len + 1:
-        raise ValueError(f"training text too short: {len(stream)} tokens for {rows} rows of "
+        raise DataError(f"training text too short: {len(stream)} tokens for {rows} rows of "
                          f"{cfg.seq_len + 1}")
     data = torch.as_tensor(stream[:rows * row_len].reshape(rows, row_len).astype(np.int64))
 
     net = RecurrentLM(cfg.model, tok.vocab_size, tok.eot_id).to(device)
-    biases = [net.b, net.c]
-    others = [p for p in net.parameters() if all(p is not q for q in biases)]
-    opt = torch.optim.Adam([{"params": others, "lr": cfg.lr},
-                            {"params": biases, "lr": cfg.bias_lr}])
-    base_lrs = [cfg.lr, cfg.bias_lr]
+    opt, base_lrs = adam(net, cfg.lr, cfg.bias_lr)
     step, pos = 0, 0
     history: list[dict] = []
     carry = None
@@ -250,48 +244,48 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
     bar = tqdm(total=cfg.steps, initial=step, disable=not progress, unit="step",
                dynamic_ncols=True)
     t0, tokens_done, ema = time.time(), 0, None
+    chunk = ce = s = None
+
+    def loss_of(_step):
+        nonlocal pos, carry, t_carry, chunk, ce, s
+        if pos + cfg.seq_len + 1 > row_len:
+            pos, carry, t_carry = 0, None, None
+        chunk = data[:, pos:pos + cfg.seq_len + 1].to(device)
+        logits, s = net(chunk[:, :-1], carry)
+        loss = ce = F.cross_entropy(logits.reshape(-1, tok.vocab_size),
+                                    chunk[:, 1:].reshape(-1))
+        if teacher is not None:
+            with torch.no_grad():
+                t_logits, t_carry = teacher(chunk[:, :-1], t_carry)
+            tau, w = cfg.distill_temperature, cfg.distill_weight
+            kl = F.kl_div(F.log_softmax(logits.reshape(-1, tok.vocab_size) / tau, -1),
+                          F.log_softmax(t_logits.reshape(-1, tok.vocab_size) / tau, -1),
+                          log_target=True, reduction="batchmean")
+            loss = (1 - w) * loss + w * tau * tau * kl
+        return loss
+
+    def after(done, _loss):
+        nonlocal carry, pos, step, tokens_done, ema
+        carry = s.detach()
+        pos += cfg.seq_len
+        step = done
+        tokens_done += chunk.shape[0] * cfg.seq_len
+        ema = ce.item() if ema is None else 0.98 * ema + 0.02 * ce.item()
+        bar.update(1)
+        bar.set_postfix(loss=f"{ema:.3f}",
+                        tok_s=f"{tokens_done / (time.time() - t0):.0f}")
+        if step % cfg.val_every == 0 or step == cfg.steps:
+            vb = net_bpb(net, tok, val_stories, device=device)
+            history.append({"step": step, "loss": ema, "val_bpb": vb,
+                            "elapsed_s": round(time.time() - t0, 1)})
+            log(f"step {step}: train loss {ema:.3f} nats/token, val {vb:.3f} bpb")
+            checkpoint()
+        elif stop_after is not None and step == stop_after:
+            checkpoint()
+
     try:
-        while step < cfg.steps and (stop_after is None or step < stop_after):
-            if pos + cfg.seq_len + 1 > row_len:
-                pos, carry, t_carry = 0, None, None
-            chunk = data[:, pos:pos + cfg.seq_len + 1].to(device)
-            frac = step / max(1, cfg.steps)
-            scale = (min(1.0, (step + 1) / max(1, cfg.warmup))
-                     * 0.5 * (1 + math.cos(math.pi * frac)))
-            for g, lr in zip(opt.param_groups, base_lrs):
-                g["lr"] = lr * max(scale, 0.02)
-            logits, s = net(chunk[:, :-1], carry)
-            loss = ce = F.cross_entropy(logits.reshape(-1, tok.vocab_size),
-                                        chunk[:, 1:].reshape(-1))
-            if teacher is not None:
-                with torch.no_grad():
-                    t_logits, t_carry = teacher(chunk[:, :-1], t_carry)
-                tau, w = cfg.distill_temperature, cfg.distill_weight
-                kl = F.kl_div(F.log_softmax(logits.reshape(-1, tok.vocab_size) / tau, -1),
-                              F.log_softmax(t_logits.reshape(-1, tok.vocab_size) / tau, -1),
-                              log_target=True, reduction="batchmean")
-                loss = (1 - w) * loss + w * tau * tau * kl
-            opt.zero_grad(set_to_none=True)
-            loss.backward()
-            torch.nn.utils.clip_grad_norm_(net.parameters(), 1.0)
-            opt.step()
-            net.clamp_()
-            carry = s.detach()
-            pos += cfg.seq_len
-            step += 1
-            tokens_done += chunk.shape[0] * cfg.seq_len
-            ema = ce.item() if ema is None else 0.98 * ema + 0.02 * ce.item()
-            bar.update(1)
-            bar.set_postfix(loss=f"{ema:.3f}",
-                            tok_s=f"{tokens_done / (time.time() - t0):.0f}")
-            if step % cfg.val_every == 0 or step == cfg.steps:
-                vb = net_bpb(net, tok, val_stories, device=device)
-                history.append({"step": step, "loss": ema, "val_bpb": vb,
-                                "elapsed_s": round(time.time() - t0, 1)})
-                log(f"step {step}: train loss {ema:.3f} nats/token, val {vb:.3f} bpb")
-                checkpoint()
-            elif stop_after is not None and step == stop_after:
-                checkpoint()
+        optimise(net, opt, base_lrs, loss_of, step=step, steps=cfg.steps, warmup=cfg.warmup,
+                 until=stop_after, after=after)
     except KeyboardInterrupt:
         checkpoint()
         bar.close()

@@ -23,7 +23,7 @@ def test_split_explain_decompile_automaton(tiny_data, tmp_path, capsys):
     assert main(["logic", "split", str(path), "--data", data, "--stories", "5", "-q",
                  "--png", str(png), "--pruned", str(pruned)]) == 0
     out = capsys.readouterr().out
-    assert "modules (weakly connected)" in out and "re-run identical: True" in out
+    assert "components (weakly connected)" in out and "re-run identical: True" in out
     assert png.stat().st_size > 10_000 and Machine.load(pruned).H == m.H
 
     report = tmp_path / "bits.md"

@@ -8,7 +8,10 @@ import numpy as np
 import pytest
 
 from conftest import make_stories
-from trnn.logic.graph import (critical_steps, dependency_graph, draw, prune, split_report)
+from trnn.logic.depgraph import dependency_graph
+from trnn.logic.drawing import draw
+from trnn.logic.prune import critical_steps, prune
+from trnn.logic.split import split_report
 from trnn.logic.trace import replay, run_trace
 from trnn.model.golden import NumpyEngine
 from trnn.model.machine import Machine
@@ -46,16 +49,17 @@ def two_blocks(cell="threshold"):
     return m
 
 
-def test_two_blocks_give_two_modules_and_one_cycle():
+def test_two_blocks_give_two_components_and_one_cycle():
     d = dependency_graph(two_blocks())
-    assert d.modules == [[0, 1, 2], [3, 4, 5], [6]]
+    assert d.components == [[0, 1, 2], [3, 4, 5], [6]]
     assert d.n_edges == 5 and d.keep_loops == 0 and d.self_weight_bits == []
     assert sorted(d.sccs) == [[0, 1, 2], [3], [4], [5], [6]]
     assert d.cyclic_sccs == [[0, 1, 2]]
     assert d.embedding_only == [3, 6]
     assert d.unread == [6] and d.dead == [6]
     assert d.unreached_tokens == [v for v in range(257) if v not in (97, 98)]
-    assert d.modules_with_tokens == 3
+    assert d.components_with_tokens == 3
+    assert d.component_of().tolist() == [0, 0, 0, 1, 1, 1, 2]
     assert sorted(d.bits.edges) == [(0, 1), (1, 2), (2, 0), (3, 4), (4, 5)]
     assert d.bits.edges[4, 5]["weight_gates"] == ("cand",)
     assert d.weights == {"cand": {"state": 5, "embedding": 2}} and d.readout_weights == 2
@@ -75,7 +79,7 @@ def test_gated_keep_loops_and_constant_update():
     assert all(d.bits.edges[i, i]["keep"] for i in range(H))
     assert d.bits.edges[2, 2]["weight_gates"] == ("cand",) and d.self_weight_bits == [2]
     assert not d.bits.has_edge(3, 4)             # bit 4's candidate is dead
-    assert d.modules == [[0, 1, 2], [4, 5], [3], [6]]
+    assert d.components == [[0, 1, 2], [4, 5], [3], [6]]
     assert d.cyclic_sccs == [[0, 1, 2]]          # keep loops make no cycle
     assert ("update", 4, 0) in d.constant_gates
     assert d.weights["update"] == {"state": 0, "embedding": H - 1}
@@ -122,7 +126,7 @@ def test_prune_removes_provably_irrelevant_weights_only():
     assert pm.R[ord("x"), 0] == 1 and pm.R[ord("y"), 0] == 0
     assert st.weights_before == {"cand": 7, "R": 2} and st.weights_after == {"cand": 4, "R": 1}
     assert st.state_weights_before == st.state_weights_after == {"cand": 1}
-    assert st.verified and st.removed == 4
+    assert st.removed == 4
     again = replay(pm, tr)
     assert np.array_equal(again.h_after, tr.h_after)
     assert np.array_equal(again.greedy, tr.greedy)
@@ -165,7 +169,7 @@ def test_prune_random_machines_keeps_states_and_choices(cell, seed):
                        tokenizer=BYTES)
     tr = run_trace(m, make_stories(5, seed))
     pm, st = prune(m, tr)
-    assert st.verified and st.steps == len(tr) and st.stories == 5
+    assert st.steps == len(tr) and st.stories == 5
     assert st.removed > 0
     for g in m.gates:
         kept = pm.W[g] != 0
@@ -177,12 +181,14 @@ def test_prune_random_machines_keeps_states_and_choices(cell, seed):
     assert np.array_equal(again.greedy, tr.greedy)
     # every gate value that matters is unchanged (the update gate on every step)
     eng_o, eng_p = NumpyEngine(m), NumpyEngine(pm)
-    x = tr.gate_inputs(m).astype(np.int64)
+    x = eng_o.gate_input(tr.h_before, tr.token)
+    assert np.array_equal(x, eng_p.gate_input(tr.h_before, tr.token))
+    va = eng_o.gate_values(eng_o.gate_sums(x))
+    vb = eng_p.gate_values(eng_p.gate_sums(x))
     for g in m.gates:
-        a = x @ eng_o.W[g].T >= eng_o.theta[g]
-        b = x @ eng_p.W[g].T >= eng_p.theta[g]
+        a, b = va[g], vb[g]
         if g == "cand" and cell == "gated":
-            upd = x @ eng_o.W["update"].T >= eng_o.theta["update"]
+            upd = va["update"] == 1
             assert np.array_equal(a[upd], b[upd])
         else:
             assert np.array_equal(a, b)
@@ -213,9 +219,10 @@ def test_split_report_and_drawing(tmp_path):
         (m.R != 0).sum()
     assert d["after"]["total_weights"] == d["before"]["total_weights"] - rep.prune.removed
     assert d["after"]["edges"] <= d["before"]["edges"]
-    assert d["prune"]["verified"] is True
+    assert d["prune"]["removed"] == rep.prune.removed and "verified" not in d["prune"]
     text = rep.format()
-    assert "modules (weakly connected)" in text and "after pruning" in text
+    assert "components (weakly connected)" in text and "after pruning" in text
+    assert "re-run identical: True" in text
     assert f"{rep.prune.removed} of" in text
     p = draw(rep, tmp_path / "split.png")
     data = p.read_bytes()
@@ -225,3 +232,20 @@ def test_split_report_and_drawing(tmp_path):
     no_trace = split_report(two_blocks())
     assert no_trace.after is None and no_trace.to_dict()["prune"] is None
     assert "2×3, 1" in no_trace.format()
+
+
+def test_prune_is_the_same_in_chunks(monkeypatch):
+    """The golden engine evaluates the trace in chunks of rows; chunk boundaries change
+    nothing."""
+    import trnn.logic.prune as pr
+    m = Machine.random(np.random.default_rng(6), H=12, E=6, cell="gated", density=0.4,
+                       tokenizer=BYTES)
+    tr = run_trace(m, make_stories(3, 4))
+    pm, st = prune(m, tr)
+    crit = critical_steps(m, tr)
+    monkeypatch.setattr(pr, "_CHUNK", 7)
+    pm2, st2 = prune(m, tr)
+    assert all(np.array_equal(pm.W[g], pm2.W[g]) for g in m.gates)
+    assert np.array_equal(pm.R, pm2.R) and st.weights_after == st2.weights_after
+    assert st.critical == st2.critical
+    assert all(np.array_equal(crit[g], c) for g, c in critical_steps(m, tr).items())
