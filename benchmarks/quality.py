@@ -30,7 +30,8 @@ sys.path.insert(0, str(HERE))
 
 from zoo import ZOO, model_path, twin_path  # noqa: E402
 
-from trnn.model.cost import machine_cost  # noqa: E402
+from trnn.boards.build import cell_weights  # noqa: E402
+from trnn.model.cost import weight_counts  # noqa: E402
 from trnn.model.data import read_stories, resolve_split  # noqa: E402
 from trnn.model.evaluate import machine_bpb  # noqa: E402
 from trnn.model.machine import Machine  # noqa: E402
@@ -71,12 +72,10 @@ def main() -> None:
         if mp.exists():
             t = time.time()
             m = Machine.load(mp)
-            c = machine_cost(m)
             bpb, _ = machine_bpb(m, valid)
             add(model=name, kind="ternary, deployed integers", state_bits=m.H,
                 steps=m.meta.get("train_config", {}).get("steps"),
-                weights=sum(c.nnz.values()), cell_weights=sum(v for k, v in c.nnz.items()
-                                                              if k != "readout"),
+                weights=sum(weight_counts(m).nnz.values()), cell_weights=cell_weights(m),
                 bpb=bpb, seconds=time.time() - t)
         else:
             print(f"  {name}: no model file {mp} (run benchmarks/zoo.py)", flush=True)

@@ -21,7 +21,7 @@ from pathlib import Path
 from . import tools
 from .catalog import Board
 
-# fraction of a device's LUT4s a build may use (routing needs slack; the issue's target)
+# fraction of a device's LUT4s a build may use (routing needs slack)
 LUT_BUDGET = 0.90
 # estimate calibration per family: LUT4s per nonzero cell weight, per state bit (readout
 # popcount, state register and muxes), and fixed (UART, protocol, sampler); fitted to the
@@ -44,6 +44,10 @@ class VerifyError(BuildError):
 
 @dataclass
 class Estimate:
+    """What a machine needs on a board, before synthesis (:func:`estimate`): ``lut4`` LUT4
+    cells of the whole design against ``lut4_budget`` (:data:`LUT_BUDGET` of the device's),
+    ``rom_bits`` bits of block RAM against the device's ``bram_bits``."""
+
     lut4: int
     lut4_budget: int
     rom_bits: int
@@ -51,20 +55,25 @@ class Estimate:
 
     @property
     def fits(self) -> bool:
+        """Whether both the LUT4s and the block-RAM bits are within the board's budget."""
         return self.lut4 <= self.lut4_budget and self.rom_bits <= self.bram_bits
 
 
 def cell_weights(m) -> int:
+    """The number of nonzero ternary weights of the machine ``m``'s cell (all its gates; the
+    readout, read from block RAM, is not counted)."""
     return int(sum((m.W[g] != 0).sum() for g in m.gates))
 
 
 def estimate(m, board: Board) -> Estimate:
-    """LUT4s and block-RAM bits the machine ``m`` needs on ``board`` (no synthesis)."""
-    from ..hdl.core import readout_row_bits
+    """LUT4s and block-RAM bits the machine ``m`` needs on ``board`` (no synthesis): the one
+    hardware estimate of trnn. LUT4s = fixed + per weight x :func:`cell_weights` + per bit x
+    H, with the factors of :data:`CALIBRATION` for the board's family; block RAM holds the
+    readout rows, the embedding, the tokens' text and its offsets, and fixed tables."""
     per_weight, per_bit, fixed = CALIBRATION[board.family]
     lut = fixed + per_weight * cell_weights(m) + per_bit * m.H
     text = len(m.tokenizer.to_arrays()["token_bytes"])
-    rom = (m.V * readout_row_bits(m) + m.V * m.E + 256 * 16 + 512 * 8 + text * 8
+    rom = (m.V * m.readout_row_bits + m.V * m.E + 256 * 16 + 512 * 8 + text * 8
            + (m.V + 1) * 16)
     return Estimate(int(lut), int(LUT_BUDGET * board.lut4), rom, board.bram_bits)
 
@@ -146,11 +155,13 @@ def tool_versions(env: dict[str, str]) -> dict[str, str]:
 
 
 def sources_digest() -> str:
-    """Hash of the sources that make the netlist — the gateware, the board top and the board
-    catalogue (a change in them invalidates cached builds; this file's does not)."""
+    """Hash of the sources that make the netlist — the gateware, the spec whose derived views
+    it is built from (``model/machine.py``), the board top and the board catalogue (a change
+    in them invalidates cached builds; this file's does not)."""
     here = Path(__file__).resolve().parent
     h = hashlib.sha256()
-    for p in [*sorted((here.parent / "hdl").glob("*.py")), here / "top.py", here / "catalog.py"]:
+    for p in [*sorted((here.parent / "hdl").glob("*.py")), here.parent / "model" / "machine.py",
+              here / "top.py", here / "catalog.py"]:
         h.update(p.name.encode())
         h.update(p.read_bytes())
     return h.hexdigest()
@@ -174,10 +185,13 @@ def default_cache_dir(kind: str = "builds") -> Path:
 
 @dataclass
 class Report:
+    """What one ``trnn build`` made: the board and model, placed-design utilisation, timing,
+    throughput, the files in the cache entry, and the gate-level check if one ran. Written as
+    ``report.json`` beside the bitstream (:func:`save_report`)."""
     board: str
     device: str
     model: str
-    model_hash: str
+    fingerprint: str
     lut4_used: int
     lut4_available: int
     bram_used: int
@@ -204,9 +218,10 @@ class Report:
         return Path(self.bitstream).parent
 
     def table(self) -> str:
+        """The report as an aligned two-column text table, one quantity per line."""
         rows = [
             ("board", f"{self.board} ({self.device})"),
-            ("model", f"{self.model} (hash {self.model_hash})"),
+            ("model", f"{self.model} (fingerprint {self.fingerprint})"),
             ("LUT4", f"{self.lut4_used:,} / {self.lut4_available:,} "
                      f"({self.lut4_used / self.lut4_available:.1%})"),
             ("block RAMs", f"{self.bram_used}"),
@@ -319,7 +334,7 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     rep = Report(board=board.name, device=board.device, model=model_name,
-                 model_hash=f"{m.fingerprint():08x}", lut4_used=used, lut4_available=avail,
+                 fingerprint=f"{m.fingerprint():08x}", lut4_used=used, lut4_available=avail,
                  bram_used=bram, fmax_mhz=round(fmax, 2), clock_mhz=board.clk_hz / 1e6,
                  timing_met=fmax >= board.clk_hz / 1e6, cycles_per_token=cpt,
                  core_tokens_per_s=round(board.clk_hz / cpt, 1), baud=baud,

@@ -6,22 +6,34 @@ its report (and writes files where asked). The parsers are added by :func:`add_p
 
 from __future__ import annotations
 
+import argparse
 import json
 import sys
 import tempfile
+import time
 from pathlib import Path
 
+from trnn.logic import automaton as au
+from trnn.logic import greedy
+from trnn.logic import query as q
+from trnn.logic.aig import load_aag
+from trnn.logic.decompile import write_program
+from trnn.logic.explain import explain, token_text, write_report
+from trnn.logic.prove import alter, check_equivalence
+from trnn.logic.trace import Trace, run_trace
+from trnn.model.data import read_stories, resolve_split
+from trnn.model.machine import Machine
 
-def _cli():
-    from . import main
-    return main
+from .common import CLIError, Parser, load_machine, number, pos_int, user_errors
 
 
-def _load(a):
-    return _cli().load_machine(a.model)
+def _load(a: argparse.Namespace) -> Machine:
+    return load_machine(a.model)
 
 
-def _write_json(path, obj) -> None:
+def _write_json(path: str | None, obj) -> None:
+    """Write ``obj`` as JSON to ``path`` (parents made) and say so; nothing when ``path`` is
+    None."""
     if path:
         p = Path(path)
         p.parent.mkdir(parents=True, exist_ok=True)
@@ -29,41 +41,30 @@ def _write_json(path, obj) -> None:
         print(f"wrote {p}")
 
 
-def _trace(a, m):
-    from trnn.logic.trace import run_trace
-    from trnn.model.data import read_stories, resolve_split
-
+def _trace(a: argparse.Namespace, m: Machine) -> Trace:
+    """``m`` run over the validation stories of ``--data``/``--stories``."""
     stories = read_stories(resolve_split(a.data, "valid"), a.stories)
     print(f"reading {len(stories)} validation stories …", file=sys.stderr)
     return run_trace(m, stories, progress=not a.quiet)
 
 
 # -- simplify / prove ----------------------------------------------------------------------------
-def _blocks(a):
-    from trnn.logic.synth import BLOCKS
+def _blocks(a: argparse.Namespace) -> tuple[str, ...]:
+    # Yosys synthesis of Amaranth designs (about 0.1 s to import): only for simplify/prove
+    from trnn.logic.simplify import BLOCKS
     return BLOCKS if a.block == "all" else (a.block,)
 
 
-def _simplify(m, block: str, workdir, luts: bool = True):
-    """:func:`trnn.logic.synth.simplify`, with a Yosys failure as a one-line CLI error."""
-    from trnn.boards.build import BuildError
-    from trnn.logic.synth import simplify
-
-    try:
-        return simplify(m, block, workdir=workdir, luts=luts)
-    except BuildError as e:
-        raise _cli().CLIError(str(e)) from None
-
-
-def cmd_simplify(a) -> int:
-    from trnn.logic.synth import format_report
+def cmd_simplify(a: argparse.Namespace) -> int:
+    """``trnn logic simplify``: Yosys/ABC on the chosen blocks, a report per block."""
+    from trnn.logic.simplify import format_report, simplify   # Amaranth: see _blocks
 
     m = _load(a)
     out = {}
     for block in _blocks(a):
         wd = Path(a.out) / block if a.out else None
         print(f"simplifying {block} logic with Yosys/ABC …", file=sys.stderr)
-        rep = _simplify(m, block, wd)
+        rep = simplify(m, block, workdir=wd)
         print(format_report(rep))
         if a.per_bit and rep.cones:
             print("  bit  inputs(model→after)  ANDs(before→after)  depth")
@@ -77,9 +78,10 @@ def cmd_simplify(a) -> int:
     return 0
 
 
-def cmd_prove(a) -> int:
-    from trnn.logic.aig import load_aag
-    from trnn.logic.prove import alter, check_equivalence
+def cmd_prove(a: argparse.Namespace) -> int:
+    """``trnn logic prove``: the simplified logic proved equal to the generated logic (exit
+    status 1 if it is not)."""
+    from trnn.logic.simplify import simplify   # Amaranth: see _blocks
 
     m = _load(a)
     results = {}
@@ -88,10 +90,11 @@ def cmd_prove(a) -> int:
         for block in _blocks(a):
             print(f"simplifying {block} logic with Yosys/ABC …", file=sys.stderr)
             wd = Path(a.out) / block if a.out else Path(tmp) / block
-            rep = _simplify(m, block, wd, luts=False)
+            rep = simplify(m, block, workdir=wd, luts=False)
             gold, gate = load_aag(wd / "before.aag"), load_aag(wd / "after.aag")
             if a.alter:
-                gate, where = alter(gate, seed=a.alter)
+                with user_errors():   # a graph without an AND node to alter
+                    gate, where = alter(gate, seed=a.alter)
                 print(f"{block}: altered copy — {where}")
             print(f"{block}: proving {gate.n_ands:,} AND nodes (simplified) equal to "
                   f"{gold.n_ands:,} (generated) …", file=sys.stderr)
@@ -107,18 +110,17 @@ def cmd_prove(a) -> int:
 
 
 # -- query -----------------------------------------------------------------------------------------
-def cmd_query(a) -> int:
-    from trnn.logic import query as q
-
+def cmd_query(a: argparse.Namespace) -> int:
+    """``trnn logic query``: one SAT question about a step of the machine."""
     m = _load(a)
     if a.question in ("bit", "tokens") and not 0 <= a.bit < m.H:
-        raise _cli().CLIError(f"bit {a.bit} is out of range: 0..{m.H - 1} ({a.model} has "
-                              f"{m.H} state bits)")
+        raise CLIError(f"bit {a.bit} is out of range: 0..{m.H - 1} ({a.model} has "
+                       f"{m.H} state bits)")
     if a.question == "greedy":
         toks = _tokens(m, a.tokens)
         if toks is None:
             states = _trace(a, m).h_after if a.data_states else None
-            sw = q.greedy_sweep(m, states=states, progress=not a.quiet)
+            sw = greedy.greedy_sweep(m, states=states, progress=not a.quiet)
             print(sw.format(m))
             _write_json(a.json, {"model": a.model, "by_sampling": sw.by_sampling,
                                  "by_sat": sw.by_sat, "never": sw.never,
@@ -126,7 +128,7 @@ def cmd_query(a) -> int:
                                  "seconds": round(sw.seconds, 1)})
             return 0
         for v in toks:
-            r = q.can_be_greedy(m, v)
+            r = greedy.can_be_greedy(m, v)
             print(f"token {v} {q.token_repr(m, v)}: "
                   + (f"yes — e.g. the state with bits {_ones(r.state)} set" if r.sat else
                      "NO state makes it the greedy choice (UNSAT)") + f"  [{r.seconds:.2f} s]")
@@ -137,7 +139,6 @@ def cmd_query(a) -> int:
     given = q.parse_assignment(m, a.given)
     frm = None if a.from_value is None else int(a.from_value)
     if a.question == "bits":
-        import time
         t0 = time.time()
         res = q.all_bits(cnf)
         dt = time.time() - t0
@@ -163,7 +164,8 @@ def cmd_query(a) -> int:
     return 0
 
 
-def _tokens(m, spec):
+def _tokens(m: Machine, spec: list[str] | None) -> list[int] | None:
+    """Token ids of ``--tokens`` (ids, or strings that are one token of ``m``)."""
     if not spec:
         return None
     out = []
@@ -173,8 +175,8 @@ def _tokens(m, spec):
         except ValueError:
             ids = m.tokenizer.encode(s)
             if len(ids) != 1:
-                raise _cli().CLIError(f"{s!r} is not one token of this model (it encodes to "
-                                      f"{len(ids)} tokens); give a token id") from None
+                raise CLIError(f"{s!r} is not one token of this model (it encodes to "
+                               f"{len(ids)} tokens); give a token id") from None
             v = ids[0]
         out.append(v)
     return out
@@ -190,8 +192,12 @@ def _given(given) -> str:
 
 
 # -- split / explain -----------------------------------------------------------------------------
-def cmd_split(a) -> int:
-    from trnn.logic.graph import draw, split_report
+def cmd_split(a: argparse.Namespace) -> int:
+    """``trnn logic split``: the dependency graph of the state bits, before and after
+    pruning."""
+    # networkx and matplotlib (about 0.2 s to import): only here
+    from trnn.logic.drawing import draw
+    from trnn.logic.split import split_report
 
     m = _load(a)
     tr = None if a.no_prune else _trace(a, m)
@@ -207,9 +213,8 @@ def cmd_split(a) -> int:
     return 0
 
 
-def cmd_explain(a) -> int:
-    from trnn.logic.explain import explain, token_text, write_report
-
+def cmd_explain(a: argparse.Namespace) -> int:
+    """``trnn logic explain``: per-bit statistics over validation text, as a report."""
     m = _load(a)
     tr = _trace(a, m)
     stats = explain(m, tr)
@@ -227,21 +232,16 @@ def cmd_explain(a) -> int:
 
 
 # -- automaton -------------------------------------------------------------------------------------
-def cmd_automaton(a) -> int:
-    from trnn.logic import automaton as au
-
+def cmd_automaton(a: argparse.Namespace) -> int:
+    """``trnn logic automaton``: the running-sum-mod-p automaton recovered from a trained (or
+    hand-built) machine (exit status 1 if it is not)."""
     if a.p < 2:
-        raise _cli().CLIError(f"--p must be at least 2, got {a.p}")
-    if a.constructed:
-        m = au.construct_sum_mod(a.p)
-        print(f"hand-built machine for mod {a.p} (not trained)", file=sys.stderr)
-    else:
-        print(f"training a gated ternary RNN on the running sum mod {a.p} (seed {a.seed}) …",
-              file=sys.stderr)
-        over = {k: v for k, v in (("state_bits", a.state_bits), ("steps", a.steps))
-                if v is not None}
-        m = au.train_sum_mod(a.p, a.seed, **over)
-    rep = au.analyse(m, a.p)
+        raise CLIError(f"--p must be at least 2, got {a.p}")
+    over = {k: v for k, v in (("state_bits", a.state_bits), ("steps", a.steps))
+            if v is not None}
+    rep = au.report(a.p, a.seed, constructed=a.constructed,
+                    log=lambda line: print(line, file=sys.stderr), **over)
+    m = rep.machine
     print(rep)
     if a.save:
         m.save(a.save)
@@ -251,9 +251,8 @@ def cmd_automaton(a) -> int:
 
 
 # -- decompile -------------------------------------------------------------------------------------
-def cmd_decompile(a) -> int:
-    from trnn.logic.decompile import write_program
-
+def cmd_decompile(a: argparse.Namespace) -> int:
+    """``trnn decompile``: the model as one standalone Python program."""
     m = _load(a)
     path = write_program(m, a.output)
     n = len(Path(path).read_text().splitlines())
@@ -262,15 +261,14 @@ def cmd_decompile(a) -> int:
     return 0
 
 
-# -- parsers -----------------------------------------------------------------------------------------
-def add_parsers(sub, parser_class) -> None:
+# -- parsers ---------------------------------------------------------------------------------------
+def add_parsers(sub) -> None:
     """Add ``logic`` (with its subcommands) and ``decompile`` to the subparsers ``sub``."""
-    main = _cli()
     lg = sub.add_parser("logic", help="read a model as a logic machine (simplify, prove, "
                         "query, split, explain, automaton)",
                         description="Interpretability tools: the model as combinational logic "
                         "plus a state register. See docs/interpretability.md.")
-    ls = lg.add_subparsers(dest="logic_cmd", required=True, parser_class=parser_class)
+    ls = lg.add_subparsers(dest="logic_cmd", required=True, parser_class=Parser)
 
     def model_arg(p):
         p.add_argument("model", nargs="?", default="small",
@@ -279,7 +277,7 @@ def add_parsers(sub, parser_class) -> None:
     def data_args(p):
         p.add_argument("--data", help="validation text: a TinyStories .txt/.txt.xz file or "
                        "directory (default: $TRNN_DATA or shared/data/tinystories)")
-        p.add_argument("--stories", type=main._pos_int, default=200,
+        p.add_argument("--stories", type=pos_int, default=200,
                        help="validation stories to run (default 200)")
         p.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
 
@@ -308,7 +306,7 @@ def add_parsers(sub, parser_class) -> None:
                       "for all inputs. Exit status 1 if not equivalent; --alter N flips one "
                       "AND input of the simplified copy (choice N) to show the proof failing.")
     synth_args(p)
-    p.add_argument("--alter", type=main._pos_int, metavar="N",
+    p.add_argument("--alter", type=pos_int, metavar="N",
                    help="prove a deliberately altered copy instead (expect NOT EQUIVALENT)")
     p.set_defaults(fn=cmd_prove)
 
@@ -340,11 +338,11 @@ def add_parsers(sub, parser_class) -> None:
     q.add_argument("--json", help="also write the answer to this JSON file (bits, greedy)")
     q.set_defaults(fn=cmd_query)
 
-    sp = ls.add_parser("split", help="dependency graph of state bits: SCCs, modules, a "
+    sp = ls.add_parser("split", help="dependency graph of state bits: SCCs, components, a "
                        "picture; before and after pruning on validation text",
                        description="Graph of state bits (j → i when bit j feeds a gate of bit "
                        "i) and bits → tokens; strongly connected components and weakly "
-                       "connected modules. Unless --no-prune, also prunes the weights that "
+                       "connected components. Unless --no-prune, also prunes the weights that "
                        "never change a gate on the validation text (verified by re-running "
                        "it) and reports the graph again.")
     model_arg(sp)
@@ -363,7 +361,7 @@ def add_parsers(sub, parser_class) -> None:
     model_arg(ex)
     data_args(ex)
     ex.add_argument("-o", "--output", default="bits.md", help="report file (default bits.md)")
-    ex.add_argument("--top", type=main._pos_int, default=5,
+    ex.add_argument("--top", type=pos_int, default=5,
                     help="print this many most label-like bits")
     ex.set_defaults(fn=cmd_explain)
 
@@ -373,13 +371,13 @@ def add_parsers(sub, parser_class) -> None:
                        "mod p, extract the states reachable from h0, minimise them "
                        "(Moore partition refinement, output = greedy token) and check that the "
                        "minimal machine is the mod-p automaton. Exit status 1 if it is not.")
-    au.add_argument("--p", type=main._number(int, 2, 64, why=" (the hand-built machine has "
-                    "p(p+1) state bits)"), default=3, help="modulus, 2..64 (default 3; see the docs for "
-                    "what trains)")
-    au.add_argument("--seed", type=main._number(int, 0, 2**32 - 1, why=" (NumPy seeds are 32 "
+    au.add_argument("--p", type=number(int, 2, 64, why=" (the hand-built machine has "
+                    "p(p+1) state bits)"), default=3,
+                    help="modulus, 2..64 (default 3; see the docs for what trains)")
+    au.add_argument("--seed", type=number(int, 0, 2**32 - 1, why=" (NumPy seeds are 32 "
                     "bits)"), default=0, help="training seed (default 0)")
-    au.add_argument("--state-bits", type=main._pos_int, help="H (default 16)")
-    au.add_argument("--steps", type=main._pos_int, help="maximum training steps (default 2000)")
+    au.add_argument("--state-bits", type=pos_int, help="H (default 16)")
+    au.add_argument("--steps", type=pos_int, help="maximum training steps (default 2000)")
     au.add_argument("--constructed", action="store_true", help="analyse the hand-built "
                     "machine for p instead of training one")
     au.add_argument("--save", help="save the machine as a model file")

@@ -1,8 +1,8 @@
-"""Hardware cost of a machine: nonzero weights per part, fan-in histograms, a rough LUT4 estimate.
+"""What a machine is made of: nonzero ternary weights per part and their fan-in (``trnn info``).
 
-The estimate uses LUT4-per-nonzero-weight factors measured for plain adder-tree popcounts on
-iCE40 (``shared`` FPGA fit notes: 1.65 at fan-in 16, 1.85 at 32, 2.07 at 64, interpolated
-in log2 fan-in); the hardware issue replaces it with a calibrated model.
+These are counts, not a hardware estimate: the LUT4s and block-RAM bits a machine needs on a
+board are estimated in one place, :func:`trnn.boards.build.estimate` (calibrated on placed
+builds), which ``trnn info`` prints after :func:`format_info`.
 """
 
 from __future__ import annotations
@@ -14,50 +14,28 @@ import numpy as np
 
 from .machine import Machine
 
-_FACTORS = [(8, 1.45), (16, 1.65), (32, 1.85), (64, 2.07), (256, 2.5)]
-ARGMAX_LUT_PER_ENTRY = 12   # one comparator and index mux per vocabulary entry, score ~10 bits
-
-
-def lut_per_weight(fanin: float) -> float:
-    """Interpolated LUT4 per nonzero weight for a threshold unit of this fan-in."""
-    if fanin <= _FACTORS[0][0]:
-        return _FACTORS[0][1]
-    for (k0, f0), (k1, f1) in zip(_FACTORS, _FACTORS[1:]):
-        if fanin <= k1:
-            a = (math.log2(fanin) - math.log2(k0)) / (math.log2(k1) - math.log2(k0))
-            return f0 + a * (f1 - f0)
-    return _FACTORS[-1][1]
-
-
-def _units_luts(W: np.ndarray) -> float:
-    nnz = (W != 0).sum(axis=1)
-    return float(sum(k * lut_per_weight(k) for k in nnz if k))
-
 
 @dataclass
-class Cost:
+class WeightCounts:
+    """Per part of a machine (``gate <name>`` for each gate of the cell, then ``readout``):
+    ``nnz``, its number of nonzero ternary weights, and ``fanin``, int [units] — the nonzero
+    weights of each of its units (rows: H per gate, V for the readout)."""
+
     nnz: dict[str, int]
     fanin: dict[str, np.ndarray]
-    luts: dict[str, float]
-    rom_bits: dict[str, int]
 
 
-def machine_cost(m: Machine) -> Cost:
-    nnz = {f"gate {g}": int((m.W[g] != 0).sum()) for g in m.gates}
-    nnz["readout"] = int((m.R != 0).sum())
-    fanin = {f"gate {g}": (m.W[g] != 0).sum(axis=1) for g in m.gates}
-    fanin["readout"] = (m.R != 0).sum(axis=1)
-    luts = {f"gate {g}": _units_luts(m.W[g]) for g in m.gates}
-    if m.cell == "gated":
-        luts["state mux"] = float(m.H)
-    luts["readout"] = _units_luts(m.R) + ARGMAX_LUT_PER_ENTRY * m.V
-    luts["embedding ROM"] = float(m.E * math.ceil(m.V / 3))
-    rom = {"embedding": m.V * m.E, "readout as 2-bit ROM": 2 * m.V * m.H}
-    return Cost(nnz, fanin, luts, rom)
+def weight_counts(m: Machine) -> WeightCounts:
+    """The :class:`WeightCounts` of ``m``."""
+    parts = {f"gate {g}": m.W[g] for g in m.gates}
+    parts["readout"] = m.R
+    fanin = {part: (w != 0).sum(axis=1) for part, w in parts.items()}
+    return WeightCounts({part: int(f.sum()) for part, f in fanin.items()}, fanin)
 
 
 def histogram(counts: np.ndarray, width: int = 40) -> list[str]:
-    """Text histogram of fan-in values, one line per distinct value range."""
+    """Text histogram of the integer values ``counts`` [n]: at most 12 lines, one per range
+    of values, each with a bar scaled to ``width`` characters and its count."""
     if counts.size == 0:
         return []
     lo, hi = int(counts.min()), int(counts.max())
@@ -74,7 +52,9 @@ def histogram(counts: np.ndarray, width: int = 40) -> list[str]:
 
 
 def format_info(m: Machine, name: str = "") -> str:
-    c = machine_cost(m)
+    """The report of ``trnn info`` on ``m`` (called ``name``) without the board estimates:
+    shapes, nonzero weights per part and their share, embedding size, fan-in histograms."""
+    c = weight_counts(m)
     out = [f"model {name}".rstrip(),
            f"  cell {m.cell}, state H={m.H} bits, embedding E={m.E} bits, vocabulary V={m.V} "
            f"({m.tokenizer.kind}), eot id {m.eot_id}, logit scale {m.logit_scale:.4f}"]
@@ -85,17 +65,9 @@ def format_info(m: Machine, name: str = "") -> str:
     cell_nnz = sum(n for p, n in c.nnz.items() if p != "readout")
     out.append(f"  {'cell total':<14} {cell_nnz:>7}")
     out.append(f"  {'cell+readout':<14} {cell_nnz + c.nnz['readout']:>7}")
-    out.append(f"embedding: {m.V}x{m.E} = {c.rom_bits['embedding']} bits (a ROM, not weights)")
+    out.append(f"embedding: {m.V}x{m.E} = {m.V * m.E} bits (a ROM, not weights)")
     for part, f in c.fanin.items():
         out.append(f"fan-in of {part} (nonzero weights per unit; min {f.min()}, "
                    f"mean {f.mean():.1f}, max {f.max()}):")
         out.extend(histogram(f))
-    out.append("LUT4 if all of it were single-cycle logic (adder trees, iCE40 factors; "
-               "trnn build scans the readout from block RAM instead, see below):")
-    for part, n in c.luts.items():
-        out.append(f"  {part:<14} {n:>9.0f}")
-    cell_luts = sum(v for p, v in c.luts.items() if p not in ("readout",))
-    out.append(f"  {'total':<14} {sum(c.luts.values()):>9.0f}   (cell + embedding: "
-               f"{cell_luts:.0f}; readout as a 2-bit ROM instead: "
-               f"{c.rom_bits['readout as 2-bit ROM']} bits)")
     return "\n".join(out)

@@ -13,8 +13,8 @@ from trnn.boards.build import BuildError, check_fits, estimate, tool_versions
 from trnn.boards.catalog import BOARDS
 from trnn.boards.flash import flash_command
 from trnn.boards.tools import find_program
-from trnn.boards.host import RefBoard
-from trnn.main import CLIError, build_parser, main, talk
+from trnn.boards.host import HostError, RefBoard, talk
+from trnn.main import main
 from trnn.model.machine import Machine
 from trnn.models import shipped_path
 
@@ -65,26 +65,25 @@ def test_flash_cli_without_programmer_is_one_line(capsys, tmp_path, monkeypatch)
     assert "openFPGALoader" in err
 
 
-def talk_args(*extra):
-    return build_parser().parse_args(["talk", "PORT", "--quiet", *extra])
-
-
-@pytest.mark.parametrize("extra", [[], ["--temperature", "0.9", "--seed", "4"],
-                                   ["--max-tokens", "7", "--no-stop"]])
-def test_talk_prints_what_generate_prints(extra, capsys):
+@pytest.mark.parametrize("options,flags", [
+    ({}, []),
+    ({"temperature": 0.9, "seed": 4}, ["--temperature", "0.9", "--seed", "4"]),
+    ({"max_tokens": 7, "stop_at_eot": False}, ["--max-tokens", "7", "--no-stop"])])
+def test_talk_prints_what_generate_prints(options, flags, capsys):
     out = io.BytesIO()
-    assert talk(talk_args("--prompt", "Once upon a time", *extra), RefBoard(small()), out) == 0
-    assert main(["generate", "--model", "small", "--prompt", "Once upon a time", *extra]) == 0
+    tokens = talk(RefBoard(small()), out, prompt="Once upon a time", quiet=True, **options)
+    assert tokens and len(tokens) <= options.get("max_tokens", 400)
+    assert main(["generate", "--model", "small", "--prompt", "Once upon a time", *flags]) == 0
     assert out.getvalue() == capsys.readouterr().out.encode()
 
 
 def test_talk_detects_a_different_model():
     rng = np.random.default_rng(0)
     other = Machine.random(rng, V=small().V, H=8, tokenizer=small().tokenizer)
-    with pytest.raises(CLIError, match="different model"):
-        talk(talk_args("--model", "small"), RefBoard(other), io.BytesIO())
-    with pytest.raises(CLIError, match="not a shipped one"):
-        talk(talk_args(), RefBoard(other), io.BytesIO())
+    with pytest.raises(HostError, match="different model"):
+        talk(RefBoard(other), io.BytesIO(), quiet=True, model=small(), model_name="small")
+    with pytest.raises(HostError, match="not a shipped one"):
+        talk(RefBoard(other), io.BytesIO(), quiet=True)
 
 
 class Silent:
@@ -98,8 +97,8 @@ class Silent:
 
 def test_talk_gives_up_on_a_silent_port():
     t0 = time.time()
-    with pytest.raises(CLIError, match="no answer"):
-        talk(talk_args("--timeout", "0.3"), Silent(), io.BytesIO())
+    with pytest.raises(HostError, match="no answer"):
+        talk(Silent(), io.BytesIO(), timeout=0.3, quiet=True)
     assert time.time() - t0 < 3
 
 

@@ -8,9 +8,9 @@ import json
 
 import pytest
 
-from trnn.boards.host import RefBoard
+from trnn.boards.host import HostError, RefBoard, talk
 from trnn.hdl import protospec as ps
-from trnn.main import build_parser, main, talk
+from trnn.main import main
 from trnn.model.machine import Machine
 from trnn.models import shipped_path
 
@@ -92,9 +92,8 @@ def test_talk_refuses_a_too_high_temperature_before_generating():
     """The limit depends on the board's model (its logit scale), so talk asks the board which
     model it runs (INFO), then refuses before a GENERATE is sent or anything printed."""
     board, out = Recorder(small()), io.BytesIO()
-    a = build_parser().parse_args(["talk", "PORT", "--temperature", "1000"])
-    with pytest.raises(ValueError, match="largest, 107.3"):
-        talk(a, board, out)
+    with pytest.raises(HostError, match="largest, 107.3"):
+        talk(board, out, temperature=1000.0)
     assert out.getvalue() == b"" and board.commands == [ps.CMD_INFO]
 
 
@@ -119,18 +118,13 @@ def test_explicit_temperature_zero_is_greedy(story):
             return [], ps.END_COUNT
 
     import trnn.boards.host as host
-    argv = ["talk", "PORT", "--temperature", "0", "--quiet"] + (["--story"] if story else [])
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(host, "Client", Client)
-        try:
-            talk(build_parser().parse_args(argv), None, io.BytesIO())
-        except KeyboardInterrupt:
-            pass
-        default = [a for a in argv if a not in ("--temperature", "0")]
-        try:
-            talk(build_parser().parse_args(default), None, io.BytesIO())
-        except KeyboardInterrupt:
-            pass
+        for given in ({"temperature": 0.0}, {}):
+            try:
+                talk(None, io.BytesIO(), story=story, quiet=True, **given)
+            except KeyboardInterrupt:
+                pass
     kind = "story" if story else "generate"
     assert sent[0] == (kind, 0)
     # not given: story mode samples (0.8), a prompt is greedy

@@ -10,7 +10,7 @@ import tty
 
 from conftest import trnn_argv
 
-from trnn.main import TerminalText
+from trnn.model.output import TerminalText
 
 # small at T = 1.2, seed 1: a byte-level BPE token with part of a character (checked below)
 ARGV = ["generate", "--model", "small", "--temperature", "1.2", "--seed", "1"]
