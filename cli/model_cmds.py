@@ -125,7 +125,9 @@ def cmd_train(a: argparse.Namespace) -> int:
     if out.exists():
         load_ckpt(str(out))  # a damaged checkpoint is reported before any work starts
     train(cfg, out, resume=a.resume, progress=not a.quiet)
-    print(f"checkpoint: {out}")
+    from trnn.model.distributed import is_main_process
+    if is_main_process():   # under torchrun, one line for the run, not one per process
+        print(f"checkpoint: {out}")
     return 0
 
 

@@ -44,12 +44,14 @@ def lr_scale(step: int, steps: int, warmup: int) -> float:
 def optimise(net: torch.nn.Module, opt: torch.optim.Optimizer, base_lrs: list[float],
              loss_of: Callable[[int], torch.Tensor], *, step: int, steps: int, warmup: int,
              until: int | None = None,
-             after: Callable[[int, torch.Tensor], bool | None] | None = None) -> int:
+             after: Callable[[int, torch.Tensor], bool | None] | None = None,
+             after_backward: Callable[[], None] | None = None) -> int:
     """Run optimisation steps from step ``step`` (0-based; steps done so far) while
     ``step < steps`` and, if given, ``step < until``. One step: set the learning rate of
     each group of ``opt`` to its ``base_lrs`` entry times ``max(lr_scale(step, steps,
     warmup), MIN_LR_SCALE)``; ``loss = loss_of(step)`` (a scalar tensor with a graph back to
-    ``net``'s parameters); zero the gradients, backpropagate, clip the gradient norm to
+    ``net``'s parameters); zero the gradients, backpropagate, ``after_backward()`` if given
+    (data-parallel training averages the gradients there), clip the gradient norm to
     :data:`CLIP_NORM`, ``opt.step()``, ``net.clamp_()``; then ``after(step + 1, loss)``,
     which ends the loop by returning True. Returns the number of steps done in all.
     Exceptions from the callbacks (``KeyboardInterrupt`` included) propagate, the steps done
@@ -62,6 +64,8 @@ def optimise(net: torch.nn.Module, opt: torch.optim.Optimizer, base_lrs: list[fl
         loss = loss_of(step)
         opt.zero_grad(set_to_none=True)
         loss.backward()
+        if after_backward is not None:
+            after_backward()
         torch.nn.utils.clip_grad_norm_(net.parameters(), CLIP_NORM)
         opt.step()
         net.clamp_()

@@ -24,6 +24,7 @@ import torch.nn.functional as F
 
 from .checks import check_range
 from .data import DataError, encode_stream, read_stories, resolve_split
+from .distributed import join, world_size
 from .loop import adam, optimise
 from .net import ModelConfig, RecurrentLM
 from .tokenizer import Tokenizer
@@ -58,7 +59,8 @@ class TrainConfig:
 
     def validate(self) -> None:
         """ValueError naming the first field out of its range (token ids are 16 bits in the
-        board protocol; NumPy seeds are 32 bits)."""
+        board protocol; NumPy seeds are 32 bits; under ``torchrun`` the batch splits evenly
+        among the processes)."""
         self.model.validate()
         if self.tokenizer not in ("bytes", "bpe"):
             raise ValueError(f"tokenizer must be bytes or bpe, got {self.tokenizer!r}")
@@ -77,6 +79,9 @@ class TrainConfig:
         if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith(
                 "cuda:"):
             raise ValueError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
+        if self.batch % world_size():
+            raise ValueError(f"batch must be a multiple of the {world_size()} data-parallel "
+                             f"processes, got {self.batch}")
 
     @classmethod
     def from_dict(cls, d: dict) -> "TrainConfig":
@@ -161,6 +166,10 @@ def net_bpb(net: RecurrentLM, tok: Tokenizer, stories: list[str], batch: int = 6
     return bits / nbytes
 
 
+def _quiet(msg: str) -> None:
+    """A log that writes nothing (the processes of a data-parallel run other than rank 0)."""
+
+
 def _log(msg: str) -> None:
     from tqdm import tqdm
     tqdm.write(msg, file=sys.stderr)  # above the progress bar, unbuffered
@@ -178,6 +187,11 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
     :class:`~trnn.model.data.DataError` for training text too short for ``batch`` rows of
     ``seq_len + 1`` tokens; Ctrl-C (``KeyboardInterrupt``) is re-raised
     after the checkpoint.
+
+    Started by ``torchrun`` with several processes, the run is data-parallel
+    (:mod:`trnn.model.distributed`): ``batch`` must be a multiple of the process count, each
+    process reads its block of rows, and rank 0 alone validates, logs and writes ``out``,
+    which a single process can resume.
     """
     from tqdm import tqdm
 
@@ -188,7 +202,10 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         cfg = TrainConfig.from_dict(state["config"])
         log(f"resuming {out} at step {state['step']}/{cfg.steps}")
     cfg.validate()
-    device = pick_device(cfg.device)
+    group, device = join(pick_device(cfg.device))
+    if not group.main:
+        log = _quiet
+        progress = False
     torch.manual_seed(cfg.seed)
     np.random.seed(cfg.seed)
 
@@ -214,6 +231,8 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         raise DataError(f"training text too short: {len(stream)} tokens for {rows} rows of "
                          f"{cfg.seq_len + 1}")
     data = torch.as_tensor(stream[:rows * row_len].reshape(rows, row_len).astype(np.int64))
+    mine = group.rows(rows)          # this process's block of the batch (all of it alone)
+    data = data[mine]
 
     net = RecurrentLM(cfg.model, tok.vocab_size, tok.eot_id).to(device)
     opt, base_lrs = adam(net, cfg.lr, cfg.bias_lr)
@@ -227,17 +246,24 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         step, pos, history = state["step"], state["pos"], state["history"]
         carry = state.get("carry")
         if carry is not None:
-            carry = carry.to(device)
+            carry = carry[mine].to(device)
         t_carry = state.get("teacher_carry")
         if t_carry is not None:
-            t_carry = t_carry.to(device)
+            t_carry = t_carry[mine].to(device)
         torch.set_rng_state(state["torch_rng"])
+    group.broadcast_(net)
 
-    def checkpoint():
+    def checkpoint(gather: bool = True):
+        # the carried states of the whole batch (a collective: every process calls this);
+        # without gathering (an interrupted data-parallel run) the carry restarts on resume
+        whole = [group.gather_rows(c) if gather or group.world == 1 else None
+                 for c in (carry, t_carry)]
+        if not group.main:
+            return
         save_atomic({"config": cfg.to_dict(), "net": net.state_dict(), "opt": opt.state_dict(),
                      "step": step, "pos": pos, "history": history,
-                     "carry": None if carry is None else carry.cpu(),
-                     "teacher_carry": None if t_carry is None else t_carry.cpu(),
+                     "carry": None if whole[0] is None else whole[0].cpu(),
+                     "teacher_carry": None if whole[1] is None else whole[1].cpu(),
                      "torch_rng": torch.get_rng_state(),
                      "tokenizer": {"config": tok.to_config(), "arrays": tok.to_arrays()}}, out)
 
@@ -269,28 +295,33 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         carry = s.detach()
         pos += cfg.seq_len
         step = done
-        tokens_done += chunk.shape[0] * cfg.seq_len
-        ema = ce.item() if ema is None else 0.98 * ema + 0.02 * ce.item()
+        tokens_done += chunk.shape[0] * cfg.seq_len * group.world
+        loss_now = group.mean(ce.item())
+        ema = loss_now if ema is None else 0.98 * ema + 0.02 * loss_now
         bar.update(1)
         bar.set_postfix(loss=f"{ema:.3f}",
                         tok_s=f"{tokens_done / (time.time() - t0):.0f}")
         if step % cfg.val_every == 0 or step == cfg.steps:
-            vb = net_bpb(net, tok, val_stories, device=device)
-            history.append({"step": step, "loss": ema, "val_bpb": vb,
-                            "elapsed_s": round(time.time() - t0, 1)})
-            log(f"step {step}: train loss {ema:.3f} nats/token, val {vb:.3f} bpb")
+            if group.main:
+                vb = net_bpb(net, tok, val_stories, device=device)
+                history.append({"step": step, "loss": ema, "val_bpb": vb,
+                                "elapsed_s": round(time.time() - t0, 1)})
+                log(f"step {step}: train loss {ema:.3f} nats/token, val {vb:.3f} bpb")
             checkpoint()
         elif stop_after is not None and step == stop_after:
             checkpoint()
 
     try:
         optimise(net, opt, base_lrs, loss_of, step=step, steps=cfg.steps, warmup=cfg.warmup,
-                 until=stop_after, after=after)
+                 until=stop_after, after=after,
+                 after_backward=(lambda: group.average_grads(net)) if group.world > 1 else None)
     except KeyboardInterrupt:
-        checkpoint()
+        checkpoint(gather=False)
         bar.close()
         log(f"interrupted: checkpoint at step {step} written to {out}; continue with --resume")
         raise
+    finally:
+        group.close()
     bar.close()
     return out
 

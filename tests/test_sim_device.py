@@ -96,6 +96,14 @@ def tiny(tmp_path_factory):
     return d, d / "tiny model.trnn", env
 
 
+def _as_from_a_terminal() -> None:
+    """SIGINT and SIGHUP as a shell in a terminal leaves them to the programs it starts: by
+    default. A test run started in the background (``cmd &``, ``nohup``) ignores both, and a
+    child inherits that, so the stop tests would otherwise test nohup's behaviour."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGHUP, signal.SIG_DFL)
+
+
 def _start_sim(tiny, *extra):
     """`trnn sim` as a user starts it (PATH with system directories only), with a --link;
     returns (process, link) once the simulated board is ready."""
@@ -104,7 +112,8 @@ def _start_sim(tiny, *extra):
     link = d / "serial é"
     proc = subprocess.Popen([*trnn_argv(), "sim", "--model", str(model), "--board", "icebreaker",
                              "--link", str(link), *extra], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, env=system_path_env(**env))
+                            stderr=subprocess.PIPE, env=system_path_env(**env),
+                            preexec_fn=_as_from_a_terminal)
     line = proc.stdout.readline().decode()
     assert "simulated" in line and os.path.islink(link), (line, proc.stderr.read())
     return proc, link
@@ -147,7 +156,12 @@ def test_a_stopped_trnn_sim_leaves_no_process_and_no_link(tiny, sig):
     proc, link = _start_sim(tiny)
     harness = _harness_of(proc.pid)
     proc.send_signal(sig)
-    rc = proc.wait(20)
+    try:
+        rc = proc.wait(20)
+    except subprocess.TimeoutExpired:      # leave nothing running behind a failed test
+        os.killpg(os.getpgid(harness), signal.SIGKILL)
+        proc.kill()
+        raise
     err = proc.stderr.read().decode()
     assert rc == (130 if sig == signal.SIGINT else 128 + sig), err
     assert _gone(harness), f"simulator {harness} outlived trnn sim"
