@@ -53,7 +53,8 @@ def time_steps(shape: str, steps: int, warmup: int) -> float:
         logits, _ = net(data[:, :-1])
         return F.cross_entropy(logits.reshape(-1, VOCAB), data[:, 1:].reshape(-1))
 
-    sync = (lambda: group.average_grads(net)) if group.world > 1 else None
+    def sync():
+        group.average_grads(net)
     optimise(net, opt, lrs, loss_of, step=0, steps=warmup, warmup=1, after_backward=sync)
     t0 = time.perf_counter()
     optimise(net, opt, lrs, loss_of, step=0, steps=steps, warmup=1, after_backward=sync)

@@ -39,10 +39,11 @@ class Readout(wiring.Component):
         m = self.m
         mod = Module()
         offsets = m.readout_offsets()
+        shape = signed(m.score_bits)
         for v in range(m.V):
             terms = [self.h[j] if m.R[v, j] > 0 else ~self.h[j]
                      for j in range(m.H) if m.R[v, j] != 0]
-            s = Signal(signed(m.score_bits), name=f"score_{v}")
+            s = Signal(shape, name=f"score_{v}")
             mod.d.comb += s.eq(folded_score(mod, terms, int(offsets[v]), self.adder))
             mod.d.comb += self.score[v].eq(s)
         return mod

@@ -73,13 +73,16 @@ class Group:
         dist.all_gather(parts, t)
         return torch.cat(parts).cpu()
 
-    def close(self) -> None:
-        """Leave the process group (nothing for a group of one)."""
+    def close(self, together: bool = True) -> None:
+        """Leave the process group (nothing for a group of one). ``together``: first wait
+        for every process (the end of a run); not after an error, when a peer may be gone
+        and the wait would never end."""
         if self.world > 1 and dist.is_initialized():
-            # all ranks leave together: gloo aborts a process whose peer is gone while it
-            # still writes (rank 0's last checkpoint)
             gc.collect()   # no collective's tensors left for gloo's threads at exit
-            dist.barrier()
+            if together:
+                # gloo aborts a process whose peer is gone while it still writes (rank 0's
+                # last checkpoint)
+                dist.barrier()
             dist.destroy_process_group()
 
 

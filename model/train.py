@@ -256,8 +256,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
     def checkpoint(gather: bool = True):
         # the carried states of the whole batch (a collective: every process calls this);
         # without gathering (an interrupted data-parallel run) the carry restarts on resume
-        whole = [group.gather_rows(c) if gather or group.world == 1 else None
-                 for c in (carry, t_carry)]
+        whole = [group.gather_rows(c) for c in (carry, t_carry)] if gather else [None, None]
         if not group.main:
             return
         save_atomic({"config": cfg.to_dict(), "net": net.state_dict(), "opt": opt.state_dict(),
@@ -313,15 +312,16 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
 
     try:
         optimise(net, opt, base_lrs, loss_of, step=step, steps=cfg.steps, warmup=cfg.warmup,
-                 until=stop_after, after=after,
-                 after_backward=(lambda: group.average_grads(net)) if group.world > 1 else None)
-    except KeyboardInterrupt:
-        checkpoint(gather=False)
-        bar.close()
-        log(f"interrupted: checkpoint at step {step} written to {out}; continue with --resume")
+                 until=stop_after, after=after, after_backward=lambda: group.average_grads(net))
+    except BaseException as e:
+        if isinstance(e, KeyboardInterrupt):
+            checkpoint(gather=group.world == 1)   # a peer may already be gone
+            bar.close()
+            log(f"interrupted: checkpoint at step {step} written to {out}; continue with "
+                f"--resume")
+        group.close(together=False)
         raise
-    finally:
-        group.close()
+    group.close()
     bar.close()
     return out
 
