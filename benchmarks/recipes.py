@@ -41,7 +41,7 @@ TWIN_LR = ["--lr", "0.1", "--bias-lr", "0.1"]   # the float twin's rate (benchma
 TEACHER = ROOT / "benchmarks" / "models" / "large.twin.pt"
 
 STEPS = 600   # each run's steps unless listed in LONGER
-LONGER = {"large/combined": 1500, "small/lr-0.1-long": 2500}
+LONGER = {"large/combined": 1500, "small/lr-0.1-long": 2500, "large/combined-noise": 1500}
 # name: (what it measures, flags beyond LARGE)
 RECIPES = {
     # -- 1. where the 0.8 goes: relax one part of the logic at a time, the large shape --------
@@ -87,6 +87,18 @@ RECIPES = {
     "large/surrogate-0.5": ("today's recipe, surrogate gradient window x0.5",
                             ["--surrogate", "0.5"]),
     "large/surrogate-2": ("today's recipe, surrogate gradient window x2", ["--surrogate", "2"]),
+    # -- 2b, 2d: relaxed binary units in training, against large/dense-readout ----------------
+    "large/anneal-0.5": ("dense readout + progressive binarisation: tanh units sharpened to "
+                         "the sign over the first half of the steps",
+                         ["--readout-fanin", "0", "--anneal", "0.5"]),
+    "large/gate-noise-0.5": ("dense readout + stochastic binary units (logistic noise 0.5 x "
+                             "window, decaying to 0)",
+                             ["--readout-fanin", "0", "--gate-noise", "0.5"]),
+    "large/combined-noise": ("large/combined + stochastic binary units (noise 0.5)",
+                             ["--readout-fanin", "0", "--state-bits", "384", "--lr", "0.1",
+                              "--gate-noise", "0.5"]),
+    "small/lr-0.1-noise": ("small at learning rate 0.1 + stochastic binary units (noise 0.5)",
+                           ["--lr", "0.1", "--gate-noise", "0.5"]),
 }
 
 

@@ -178,6 +178,12 @@ def _add_train(sub) -> None:
                    help="weight of the teacher term, 0..1 (default 0.5)")
     t.add_argument("--distill-temperature", type=float, dest="distill_temperature",
                    help="temperature of both distributions in the teacher term (default 2)")
+    t.add_argument("--anneal", type=float, help="progressive binarisation: the binary units "
+                   "are tanh, sharpening to the sign over this fraction of the steps (0..1; "
+                   "default 0, binary throughout)")
+    t.add_argument("--gate-noise", type=float, dest="gate_noise", help="stochastic binary "
+                   "units in training: logistic noise of this scale (x the surrogate window) "
+                   "before each sign, decaying to 0 at the last step (default 0)")
     t.set_defaults(fn=cmd_train)
 
 

@@ -100,6 +100,41 @@ def binarize(pre: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
     return _BinarySTE.apply(pre, scale)
 
 
+class _SoftSign(torch.autograd.Function):
+    """``tanh(pre / soft)`` forward, the gradient of ``tanh(pre / max(soft, scale))`` backward:
+    the surrogate window never narrows below the straight-through one."""
+
+    @staticmethod
+    def forward(ctx, pre, soft, scale):
+        ctx.save_for_backward(pre)
+        ctx.width = max(soft, scale)
+        return torch.tanh(pre / soft)
+
+    @staticmethod
+    def backward(ctx, g):
+        (pre,) = ctx.saved_tensors
+        t = torch.tanh(pre / ctx.width)
+        return g * (1 - t * t) / ctx.width, None, None
+
+
+def relaxed_sign(pre: torch.Tensor, scale: float, soft: float = 0.0,
+                 noise: float = 0.0) -> torch.Tensor:
+    """A binary unit while training, relaxed two ways (both 0 = :func:`binarize`, the machine).
+
+    ``soft`` > 0: the forward value is ``tanh(pre / (soft·scale))``, continuous, and becomes
+    the sign as ``soft`` → 0 (progressive binarisation: a schedule sharpens it during
+    training, as in self-binarising networks, Lahoud et al. 2019). ``noise`` > 0: logistic
+    noise of scale ``noise·scale`` is added to ``pre`` before the sign, which makes the unit
+    a Bernoulli one, ``P(+1) = sigmoid(pre / (noise·scale))`` (stochastic binary neurons,
+    Courbariaux et al. 2016). ``scale`` is the surrogate window. Shapes as ``pre``."""
+    if noise > 0:
+        u = torch.rand_like(pre).clamp_(1e-6, 1 - 1e-6)
+        pre = pre + noise * scale * (torch.log(u) - torch.log1p(-u))
+    if soft > 0:
+        return _SoftSign.apply(pre, soft * scale, scale)
+    return _BinarySTE.apply(pre, scale)
+
+
 def _ste(q: torch.Tensor, latent: torch.Tensor) -> torch.Tensor:
     """Value ``q`` forward, identity gradient to ``latent``."""
     return latent + (q - latent).detach()
@@ -150,17 +185,25 @@ class RecurrentLM(nn.Module):
         # ternary weights give integer sums of size ~√fan-in; real ones are scaled to ~1
         self.ste_width = cfg.surrogate * (math.sqrt(fan) if self.ternary_w else 1.0)
         self.log_beta = nn.Parameter(torch.tensor(math.log(2.0 / math.sqrt(rfan))))
+        # training-time relaxations of the binary units (see relaxed_sign); 0 = the machine.
+        # Set by the trainer per step, never saved: an exported or evaluated net uses 0.
+        self.soft = 0.0
+        self.noise = 0.0
+
+    def _sign(self, pre: torch.Tensor, scale: float) -> torch.Tensor:
+        # noise only while training; softness whenever set (evaluation sets it to 0)
+        return relaxed_sign(pre, scale, self.soft, self.noise if self.training else 0.0)
 
     # -- quantised views of the parameters (exactly what export writes) -----------------------
     def q_embedding(self):
         """The embedding as used: ±1 bits [V, E] when the state is binary, else ``tanh`` of the
         latent."""
         e = self.embedding
-        return binarize(e, 0.5) if self.binary_state else torch.tanh(e)
+        return self._sign(e, 0.5) if self.binary_state else torch.tanh(e)
 
     def q_h0(self):
         """The initial state as used: ±1 bits [H] when binary, else ``tanh`` of the latent."""
-        return binarize(self.h0, 0.5) if self.binary_state else torch.tanh(self.h0)
+        return self._sign(self.h0, 0.5) if self.binary_state else torch.tanh(self.h0)
 
     def q_W(self):
         """The gate weights as used [G·H, H+E]: ternary with the fan-in cap, else real and
@@ -219,11 +262,11 @@ class RecurrentLM(nn.Module):
         if not q and self.ternary_w:
             pre = pre / self.pre_scale   # integer sums to the range tanh and sigmoid use
         if self.cfg.cell == "threshold":
-            return binarize(pre, self.ste_width) if q else torch.tanh(pre)
+            return self._sign(pre, self.ste_width) if q else torch.tanh(pre)
         pz, pc = pre[:, :H], pre[:, H:]
         if q:
-            z = (binarize(pz, self.ste_width) + 1) / 2
-            cand = binarize(pc, self.ste_width)
+            z = (self._sign(pz, self.ste_width) + 1) / 2
+            cand = self._sign(pc, self.ste_width)
         else:
             z, cand = torch.sigmoid(pz), torch.tanh(pc)
         return cell_update(z, cand, s)

@@ -52,6 +52,8 @@ class TrainConfig:
     teacher: str | None = None        # checkpoint to distil from (None: plain cross-entropy)
     distill_weight: float = 0.5       # loss = (1 − w)·CE + w·τ²·KL(teacher_τ ‖ student_τ)
     distill_temperature: float = 2.0  # τ (Hinton, Vinyals & Dean 2015)
+    anneal: float = 0.0               # progressive binarisation over this fraction of steps
+    gate_noise: float = 0.0           # stochastic binary units: logistic noise scale
 
     def to_dict(self) -> dict:
         """Every field as plain data (``model`` as a dict), as saved in checkpoints."""
@@ -76,6 +78,8 @@ class TrainConfig:
         check_range("seed", self.seed, 0, 2**32 - 1, " (NumPy seeds are 32 bits)")
         check_range("distill_weight", self.distill_weight, 0.0, 1.0)
         check_range("distill_temperature", self.distill_temperature, 0.0, None, above=True)
+        check_range("anneal", self.anneal, 0.0, 1.0)
+        check_range("gate_noise", self.gate_noise, 0.0)
         if self.device not in ("auto", "cpu", "cuda") and not str(self.device).startswith(
                 "cuda:"):
             raise ValueError(f"device must be auto, cpu, cuda or cuda:N, got {self.device!r}")
@@ -99,6 +103,17 @@ class TrainConfig:
                 raise ValueError(f"unknown model config keys: {', '.join(sorted(bad))}")
             d["model"] = ModelConfig(**d["model"])
         return cls(**d)
+
+
+def relaxation(cfg: TrainConfig, step: int) -> tuple[float, float]:
+    """``(soft, noise)`` of the binary units at 0-based ``step`` (see
+    :func:`trnn.model.net.relaxed_sign`): ``soft = (1 − step / (anneal·steps))²`` during the
+    first ``anneal`` fraction of the steps, then 0 (the state sharpens from ``tanh`` to the
+    sign, and the rest of the run trains the machine itself); ``noise = gate_noise · (1 −
+    step / steps)``, reaching 0 at the end. Both are 0 throughout by default."""
+    span = cfg.anneal * cfg.steps
+    soft = (1.0 - step / span) ** 2 if step < span else 0.0
+    return soft, cfg.gate_noise * max(0.0, 1.0 - step / cfg.steps)
 
 
 def pick_device(name: str) -> torch.device:
@@ -154,6 +169,8 @@ def net_bpb(net: RecurrentLM, tok: Tokenizer, stories: list[str], batch: int = 6
     Each story starts from ``h0``; every story token and the closing EOT are predicted; the
     EOT counts as one byte (see docs/machine.md §Evaluation)."""
     net.eval()
+    relaxed = net.soft
+    net.soft = 0.0       # the binary units as the machine has them
     bits, nbytes = 0.0, 0
     for ids, mask, nb in story_batches(tok, stories, batch):
         ids_t = torch.as_tensor(ids, device=device)
@@ -163,6 +180,7 @@ def net_bpb(net: RecurrentLM, tok: Tokenizer, stories: list[str], batch: int = 6
         bits += float(nll[torch.as_tensor(mask, device=device)].sum()) / math.log(2)
         nbytes += nb
     net.train()
+    net.soft = relaxed
     return bits / nbytes
 
 
@@ -276,6 +294,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         if pos + cfg.seq_len + 1 > row_len:
             pos, carry, t_carry = 0, None, None
         chunk = data[:, pos:pos + cfg.seq_len + 1].to(device)
+        net.soft, net.noise = relaxation(cfg, _step)
         logits, s = net(chunk[:, :-1], carry)
         loss = ce = F.cross_entropy(logits.reshape(-1, tok.vocab_size),
                                     chunk[:, 1:].reshape(-1))
@@ -323,6 +342,7 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         raise
     group.close()
     bar.close()
+    net.soft = net.noise = 0.0
     return out
 
 

@@ -202,3 +202,53 @@ def test_distillation_resumes_exactly(tiny_data, tmp_path):
     c = train(tiny_cfg(tiny_data, teacher=str(teacher), distill_weight=0.0), tmp_path / "c.pt",
               progress=False, log=lambda *_: None)
     assert not torch.equal(load_checkpoint(c)[0].W, na.W)
+
+
+def test_relaxation_schedule():
+    """Progressive binarisation sharpens from tanh (soft 1) to the sign (soft 0) over the
+    ``anneal`` fraction of the steps; the gate noise decays linearly to 0; defaults relax
+    nothing."""
+    from trnn.model.train import relaxation
+    cfg = TrainConfig(steps=100, anneal=0.5, gate_noise=0.4)
+    assert relaxation(cfg, 0) == (1.0, 0.4)
+    assert relaxation(cfg, 25) == (0.25, pytest.approx(0.3))
+    assert relaxation(cfg, 50)[0] == 0.0 and relaxation(cfg, 99)[0] == 0.0
+    assert relaxation(cfg, 99)[1] == pytest.approx(0.004)
+    assert relaxation(TrainConfig(steps=100), 0) == (0.0, 0.0)
+
+
+def test_relaxed_sign_limits():
+    """soft = noise = 0 is the machine's sign exactly; a small softness is nearly the sign
+    and a large one is tanh; the gradient window never narrows below the surrogate's."""
+    from trnn.model.net import binarize, relaxed_sign
+    pre = torch.tensor([-3.0, -1.0, 0.0, 1.0, 3.0], requires_grad=True)
+    assert torch.equal(relaxed_sign(pre, 2.0), binarize(pre, 2.0))
+    sharp = relaxed_sign(pre, 2.0, soft=1e-3)
+    assert torch.equal(sharp[[0, 1, 3, 4]].sign(), torch.tensor([-1.0, -1.0, 1.0, 1.0]))
+    assert torch.allclose(relaxed_sign(pre, 2.0, soft=1.0), torch.tanh(pre / 2.0))
+    g_soft, = torch.autograd.grad(relaxed_sign(pre, 2.0, soft=1e-3).sum(), pre)
+    g_ste, = torch.autograd.grad(binarize(pre, 2.0).sum(), pre)
+    assert torch.equal(g_soft, g_ste)
+
+
+def test_relaxed_training_resumes_and_exports(tiny_data, tmp_path):
+    """A run with progressive binarisation and stochastic units resumes exactly (the noise
+    draws come from the saved RNG), validates the machine itself (the bpb in its history is
+    the exported machine's) and exports."""
+    from trnn.model.net import to_machine
+    torch.set_num_threads(1)
+    cfg = tiny_cfg(tiny_data, anneal=0.5, gate_noise=0.5)
+    a = train(cfg, tmp_path / "a.pt", progress=False, log=lambda *_: None)
+    b = tmp_path / "b.pt"
+    train(cfg, b, progress=False, log=lambda *_: None, stop_after=4)
+    train(cfg, b, progress=False, log=lambda *_: None)
+    (na, tok, _, hist), (nb, *_) = load_checkpoint(a), load_checkpoint(b)
+    for (k, va), (_, vb) in zip(na.state_dict().items(), nb.state_dict().items()):
+        assert torch.equal(va, vb), k
+    assert not torch.equal(na.W, load_checkpoint(train(
+        tiny_cfg(tiny_data), tmp_path / "plain.pt", progress=False,
+        log=lambda *_: None))[0].W)     # the relaxations change the run
+    from trnn.model.data import read_stories, resolve_split
+    val = read_stories(resolve_split(str(tiny_data), "valid"), 5)
+    assert machine_bpb(to_machine(na, tok), val)[0] == pytest.approx(hist[-1]["val_bpb"],
+                                                                  rel=1e-5)
