@@ -99,6 +99,35 @@ RECIPES = {
                               "--gate-noise", "0.5"]),
     "small/lr-0.1-noise": ("small at learning rate 0.1 + stochastic binary units (noise 0.5)",
                            ["--lr", "0.1", "--gate-noise", "0.5"]),
+    "large/gate-noise-1.0": ("dense readout + stochastic binary units (noise 1.0)",
+                             ["--readout-fanin", "0", "--gate-noise", "1.0"]),
+    "large/vocab-1024": ("dense readout, BPE vocabulary of 1,024 (fewer, longer tokens)",
+                         ["--readout-fanin", "0", "--vocab-size", "1024"]),
+    "large/embed-64": ("dense readout, 64 embedding bits", ["--readout-fanin", "0",
+                                                             "--embed-bits", "64"]),
+    "small/threshold-h128": ("small at learning rate 0.1, threshold cell (one gate) with 128 "
+                             "state bits: the same logic as two gates of 64",
+                             ["--lr", "0.1", "--cell", "threshold", "--state-bits", "128"]),
+    "small/embed-32": ("small at learning rate 0.1, 32 embedding bits", ["--lr", "0.1",
+                                                                        "--embed-bits", "32"]),
+    "small/h72": ("small at learning rate 0.1, 72 state bits", ["--lr", "0.1",
+                                                               "--state-bits", "72"]),
+}
+
+
+# the run each recipe is measured against (the same shape and steps, one change apart);
+# runs not listed compare with today's recipe of their shape
+AGAINST = {
+    "large/anneal-0.5": "large/dense-readout",
+    "large/gate-noise-0.5": "large/dense-readout",
+    "large/gate-noise-1.0": "large/dense-readout",
+    "large/vocab-1024": "large/dense-readout",
+    "large/embed-64": "large/dense-readout",
+    "large/combined-noise": "large/combined",
+    "small/lr-0.1-noise": "small/lr-0.1",
+    "small/threshold-h128": "small/lr-0.1",
+    "small/embed-32": "small/lr-0.1",
+    "small/h72": "small/lr-0.1",
 }
 
 
@@ -161,20 +190,80 @@ def write_table(results: dict) -> str:
              "LUT4 and block-RAM bits: the estimate for the exported machine on the ULX3S-85F "
              "(`trnn.boards.build.estimate`; budget 75,276 LUT4 = 90 % of 83,640, and "
              "3,833,856 block-RAM bits); empty for ablations, which are not machines.", "",
-             "| run | what | steps | val bpb | vs today (same shape) | LUT4 est. | BRAM bits | CPU time "
+             "`against`: the val bpb difference to the run named (one change apart, same "
+             "steps; today's recipe of the same shape unless the recipe is measured against "
+             "another run); negative is better.", "",
+             "| run | what | steps | val bpb | against | LUT4 est. | BRAM bits | CPU time "
              "| device |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---|"]
+             "|---|---|---:|---:|---|---:|---:|---:|---|"]
     for name, r in results.items():
-        # against today's recipe of the same shape at the same number of steps only
-        base = name.split("/")[0] + "/today"
-        today = results.get(base, {})
-        delta = f"{r['val_bpb'] - today['val_bpb']:+.3f}" \
-            if today and name != base and r["steps"] == today["steps"] else ""
+        base = AGAINST.get(name, name.split("/")[0] + "/today")
+        ref = results.get(base, {})
+        delta = f"{r['val_bpb'] - ref['val_bpb']:+.3f} vs `{base}`" \
+            if ref and name != base and r["steps"] == ref["steps"] else ""
         lut = f"{r['lut4']:,}" if r.get("lut4") else ""
         rom = f"{r['rom_bits']:,}" if r.get("rom_bits") else ""
         lines.append(f"| `{name}` | {r['what']} | {r['steps']} | {r['val_bpb']:.3f} | {delta} "
                      f"| {lut} | {rom} | {r['cpu_s'] / 60:.0f} min | {r['device']} |")
+    lines += ["", "The Pareto front of the machines measured (val bpb against the LUT4 "
+              "estimate, per board) is `recipes_pareto.png`."]
     return "\n".join(lines) + "\n"
+
+
+# byte n-gram tables on all 500 validation stories (benchmarks/results/quality.md)
+NGRAM_LINES = {"byte 5-gram": 1.574, "byte 7-gram": 1.348}
+BOARD_OF = {"large": ("ULX3S-85F (ECP5-85F)", 75_276), "small": ("iCEBreaker (iCE40 UP5K)",
+                                                                 4_752)}
+
+
+def pareto(points: list[tuple[float, float, str]]) -> list[tuple[float, float, str]]:
+    """The points ``(lut4, bpb, name)`` that no other point beats on both (fewer or equal
+    LUT4 and lower or equal bpb, one strictly), by increasing LUT4."""
+    front, best = [], float("inf")
+    for p in sorted(points, key=lambda p: (p[0], p[1])):
+        if p[1] < best:
+            front.append(p)
+            best = p[1]
+    return front
+
+
+def plot_pareto(results: dict, path: Path) -> None:
+    """One panel per board: every exported machine's val bpb against its LUT4 estimate; the
+    Pareto front among the runs of the default length (:data:`STEPS`, matched steps) joined,
+    longer runs as stars; the budget (90 % of the LUT4) and the n-gram lines."""
+    import matplotlib
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+    fig, axes = plt.subplots(1, 2, figsize=(13, 5.5))
+    for ax, (shape, (board, budget)) in zip(axes, BOARD_OF.items()):
+        pts = [(r["lut4"], r["val_bpb"], n) for n, r in results.items()
+               if n.startswith(shape + "/") and r.get("lut4")]
+        matched = [p for p in pts if results[p[2]]["steps"] == STEPS]
+        longer = [p for p in pts if results[p[2]]["steps"] != STEPS]
+        front = pareto(matched)
+        ax.scatter([p[0] for p in matched], [p[1] for p in matched], s=18, color="tab:blue",
+                   label=f"machines, {STEPS} steps")
+        ax.plot([p[0] for p in front], [p[1] for p in front], color="tab:red", lw=1.5,
+                marker="o", label=f"Pareto front, {STEPS} steps")
+        ax.scatter([p[0] for p in longer], [p[1] for p in longer], s=70, marker="*",
+                   color="tab:green", label="longer runs")
+        for x, y, n in front + longer:
+            ax.annotate(f"{n.split('/', 1)[1]} ({results[n]['steps']})", (x, y), fontsize=7,
+                        xytext=(4, 2), textcoords="offset points")
+        ax.set_ylim(1.3, 2.5)
+        for label, bpb in NGRAM_LINES.items():
+            ax.axhline(bpb, color="gray", ls="--", lw=1)
+            ax.text(budget, bpb, f"{label} (500 stories) ", color="gray", va="bottom",
+                    ha="right", fontsize=8)
+        ax.axvline(budget, color="black", ls=":", lw=1)
+        ax.text(budget, 2.45, "LUT4 budget (90 %) ", ha="right", va="top", fontsize=8)
+        ax.set_xlabel("LUT4 (pre-synthesis estimate)")
+        ax.set_ylabel("validation bits per byte (200 stories; runs above 2.5 off scale)")
+        ax.set_title(f"{shape} shapes on the {board}")
+        ax.grid(alpha=0.3)
+        ax.legend(fontsize=8, loc="lower left")
+    fig.tight_layout()
+    fig.savefig(path, dpi=110)
 
 
 def plot(results: dict, path: Path) -> None:
@@ -226,6 +315,7 @@ def main() -> None:
     table = write_table(results)
     (RESULTS / "recipes.md").write_text(table)
     plot(results, RESULTS / "recipes.png")
+    plot_pareto(results, RESULTS / "recipes_pareto.png")
     print(table)
 
 
