@@ -88,11 +88,12 @@ def main() -> None:
                 steps=hist[-1]["step"] if hist else 0,
                 bpb=net_bpb(net, tok, valid), seconds=time.time() - t)
 
-    bpt = None
-    if model_path("large").exists():
-        tok = Machine.load(model_path("large")).tokenizer
-        ntok = sum(len(tok.encode(v)) for v in valid)
-        bpt = sum(len(v.encode()) for v in valid) / ntok
+    bpt = {}   # bytes per token of each shipped vocabulary on this text
+    for name in ("large", "small"):
+        if model_path(name).exists():
+            tok = Machine.load(model_path(name)).tokenizer
+            ntok = sum(len(tok.encode(v)) for v in valid)
+            bpt[f"BPE-{tok.vocab_size}"] = sum(len(v.encode()) for v in valid) / ntok
     write(rows, len(valid), sum(len(s.encode()) + 1 for s in valid), bpt, out)
 
 
@@ -127,8 +128,11 @@ def write(rows: list[dict], n_valid: int, n_bytes: int, bytes_per_token, out: Pa
                      f"{r['weights'] or ''} | {r['steps'] or ''} | {r['bpb']:.3f} | {gap} | "
                      f"{size} |")
     table = "\n".join(lines)
-    per_token = (f"; the BPE-512 vocabulary averages {bytes_per_token:.2f} bytes per token "
-                 "here") if bytes_per_token else ""
+    if isinstance(bytes_per_token, float):   # stored before there were two vocabularies
+        bytes_per_token = {"BPE-512": bytes_per_token}
+    per_token = ("; " + ", ".join(f"the {k} vocabulary averages {v:.2f} bytes per token"
+                                  for k, v in sorted((bytes_per_token or {}).items()))
+                 + " here") if bytes_per_token else ""
     print()
     print(table)
     out.mkdir(parents=True, exist_ok=True)

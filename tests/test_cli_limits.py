@@ -11,8 +11,16 @@ import pytest
 from trnn.boards.host import HostError, RefBoard, talk
 from trnn.hdl import protospec as ps
 from trnn.main import main
-from trnn.model.machine import Machine
+from trnn.model.machine import Machine, max_temperature, temperature_to_tq
 from trnn.models import shipped_path
+
+
+def _largest(name: str) -> str:
+    """How the one error line names the shipped model's largest temperature."""
+    return f"largest, {max_temperature(Machine.load(shipped_path(name)).logit_scale):g}"
+
+
+SMALL_MAX, LARGE_MAX = _largest("small"), _largest("large")
 
 # (name, argv, what the one error line must say)
 CASES = [
@@ -28,16 +36,16 @@ CASES = [
     ("sim count over 16 bits", ["sim", "--prompt", "Hi", "--max-tokens", "65536"],
      "1..65,535"),
     ("sim temperature over t_q", ["sim", "--prompt", "Hi", "--temperature", "1000"],
-     "largest, 107.3"),
+     SMALL_MAX),
     ("sim baud the clock cannot make", ["sim", "--baud", "5000000"], "4 cycles per bit"),
     ("sim story seed", ["sim", "--story-seed", "99999999999"], "0..4,294,967,294"),
-    ("sim story temperature", ["sim", "--story-temperature", "500"], "largest, 107.3"),
+    ("sim story temperature", ["sim", "--story-temperature", "500"], SMALL_MAX),
     ("generate temperature over t_q", ["generate", "--temperature", "1000"],
-     "largest, 146"),
+     LARGE_MAX),
     ("generate seed", ["generate", "--seed", "4294967295"], "0..4,294,967,294"),
     ("generate not a number", ["generate", "--temperature", "warm"], "not a number"),
     ("build story temperature", ["build", "--model", "small", "--story-temperature", "1000"],
-     "largest, 107.3"),
+     SMALL_MAX),
     ("build baud off the clock", ["build", "--model", "small", "--baud", "2900000"],
      "off at 12 MHz"),
     ("build story seed", ["build", "--model", "small", "--story-seed", "-3"],
@@ -92,7 +100,7 @@ def test_talk_refuses_a_too_high_temperature_before_generating():
     """The limit depends on the board's model (its logit scale), so talk asks the board which
     model it runs (INFO), then refuses before a GENERATE is sent or anything printed."""
     board, out = Recorder(small()), io.BytesIO()
-    with pytest.raises(HostError, match="largest, 107.3"):
+    with pytest.raises(HostError, match=SMALL_MAX):
         talk(board, out, temperature=1000.0)
     assert out.getvalue() == b"" and board.commands == [ps.CMD_INFO]
 
@@ -128,4 +136,4 @@ def test_explicit_temperature_zero_is_greedy(story):
     kind = "story" if story else "generate"
     assert sent[0] == (kind, 0)
     # not given: story mode samples (0.8), a prompt is greedy
-    assert sent[1] == (kind, 488 if story else 0)
+    assert sent[1] == (kind, temperature_to_tq(0.8, small().logit_scale) if story else 0)
