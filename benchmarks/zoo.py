@@ -22,7 +22,7 @@ ROOT = Path(__file__).resolve().parent.parent
 COMMON = ["--cell", "gated", "--tokenizer", "bpe", "--vocab-size", "512",
           "--val-every", "500", "--val-stories", "200"]
 # the float twins are dense real-valued nets and train best at a higher rate; only the
-# shipped shapes and large-2048 have one (CPU time), the large ones with fewer steps
+# shipped shapes and large-2048 get one (CPU time), the large ones with fewer steps
 TWIN = ["--lr", "0.1", "--bias-lr", "0.1"]
 TWIN_STEPS = {"small": "3000", "large": "1500", "large-2048": "500"}
 # an entry's flags come after COMMON (a flag given twice: the later wins)

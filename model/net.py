@@ -78,6 +78,13 @@ class ModelConfig:
             "binary", "ternary", "ternary")
 
 
+def _surrogate_grad(g: torch.Tensor, pre: torch.Tensor, width: float) -> torch.Tensor:
+    """``g`` times the derivative of ``tanh(pre / width)``: the straight-through window of
+    every binary unit."""
+    t = torch.tanh(pre / width)
+    return g * (1 - t * t) / width
+
+
 class _BinarySTE(torch.autograd.Function):
     """±1 forward (``pre ≥ 0`` → +1), tanh-shaped surrogate gradient of width ``scale``."""
 
@@ -90,8 +97,7 @@ class _BinarySTE(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (pre,) = ctx.saved_tensors
-        t = torch.tanh(pre / ctx.scale)
-        return g * (1 - t * t) / ctx.scale, None
+        return _surrogate_grad(g, pre, ctx.scale), None
 
 
 def binarize(pre: torch.Tensor, scale: float = 1.0) -> torch.Tensor:
@@ -113,8 +119,7 @@ class _SoftSign(torch.autograd.Function):
     @staticmethod
     def backward(ctx, g):
         (pre,) = ctx.saved_tensors
-        t = torch.tanh(pre / ctx.width)
-        return g * (1 - t * t) / ctx.width, None, None
+        return _surrogate_grad(g, pre, ctx.width), None, None
 
 
 def relaxed_sign(pre: torch.Tensor, scale: float, soft: float = 0.0,
@@ -132,7 +137,7 @@ def relaxed_sign(pre: torch.Tensor, scale: float, soft: float = 0.0,
         pre = pre + noise * scale * (torch.log(u) - torch.log1p(-u))
     if soft > 0:
         return _SoftSign.apply(pre, soft * scale, scale)
-    return _BinarySTE.apply(pre, scale)
+    return binarize(pre, scale)
 
 
 def _ste(q: torch.Tensor, latent: torch.Tensor) -> torch.Tensor:

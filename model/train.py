@@ -342,7 +342,6 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
         raise
     group.close()
     bar.close()
-    net.soft = net.noise = 0.0
     return out
 
 
