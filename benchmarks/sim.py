@@ -3,8 +3,8 @@
 Engines: the Verilator harness behind a pty (`trnn sim`; whole board design, measured with a
 `trnn talk` generation), cocotb driving the core's Verilog in Verilator or Icarus (the core
 bench of tests/test_cocotb.py), and Amaranth's Python simulator (the core). Cycles per second
-are simulated clock cycles per wall-clock second; tokens per second follow from V + 4 cycles
-per token (plus the UART in the harness, measured end to end). Results:
+are simulated clock cycles per wall-clock second; tokens per second follow from the cycles
+per token of `trnn.hdl.system.cycles_per_token` (plus the UART in the harness, measured end to end). Results:
 benchmarks/results/sim.{md,json}.
 
     python benchmarks/sim.py [--models small,large]
@@ -49,6 +49,7 @@ def harness_row(m, name):
 
 def cocotb_row(m, name, sim):
     from trnn.sim.plans import core_plan, run_core
+    from trnn.hdl.system import cycles_per_token
     from trnn.sim.runner import available
     reason = available(sim)
     if reason:
@@ -65,7 +66,7 @@ def cocotb_row(m, name, sim):
     cps = sim_ns / 10 / real_s
     return {"engine": f"cocotb + {sim} (core, Python drives every handshake)", "model": name,
             "build_s": round(total - real_s, 1), "cycles_per_s": round(cps),
-            "tokens_per_s": round(cps / (m.V + 4), 1), "failed": failed}
+            "tokens_per_s": round(cps / cycles_per_token(m), 1), "failed": failed}
 
 
 def amaranth_row(m, name):

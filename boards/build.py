@@ -27,6 +27,10 @@ LUT_BUDGET = 0.90
 # popcount, state register and muxes), and fixed (UART, protocol, sampler); fitted to the
 # placed builds in benchmarks/results/hardware.md
 CALIBRATION = {"ice40": (1.15, 6.0, 1500), "ecp5": (2.2, 6.0, 1000)}
+# LUT4s the flash loader, the table's load path and the multi-cycle scan add when the
+# readout is in SPRAM: the placed small (64 state bits, V = 1,024) took 4,735 LCs where the
+# block-RAM calibration says 4,092
+SPRAM_LUT4 = 650
 
 TOOLS = {"ice40": ("yosys", "nextpnr-ice40", "icepack"),
          "ecp5": ("yosys", "nextpnr-ecp5", "ecppack")}
@@ -42,21 +46,88 @@ class VerifyError(BuildError):
     (:func:`trnn.sim.routed.verify`); one line."""
 
 
+# block-RAM primitives per family: bits of one block and its (depth, width) configurations —
+# iCE40 SB_RAM40_4K (iCE40 sysMEM guide, TN1250) and ECP5 DP16KD (TN1264), the widest
+# being the pseudo-dual-port one a read-only table may use
+BRAM_PRIMITIVES = {
+    "ice40": (4096, ((256, 16), (512, 8), (1024, 4), (2048, 2))),
+    "ecp5": (18432, ((512, 36), (1024, 18), (2048, 9), (4096, 4), (8192, 2), (16384, 1))),
+}
+
+
+def bram_blocks(depth: int, width: int, family: str) -> int:
+    """Block RAMs of ``family`` one ``depth`` x ``width`` table takes: whole blocks, in the
+    configuration that needs the fewest (a table never shares a block with another)."""
+    configs = BRAM_PRIMITIVES[family][1]
+    return min(-(-depth // d) * -(-width // w) for d, w in configs)
+
+
+def memories(m, readout: str = "bram") -> dict[str, tuple[int, int]]:
+    """The block-RAM tables of the design of machine ``m``, name → (depth, width in bits):
+    the core's readout rows (with ``readout="bram"``), embedding and noise table
+    (:mod:`trnn.hdl.core`), the token text and its offsets (:mod:`trnn.hdl.protocol`) and
+    the frame buffer (:mod:`trnn.hdl.frames`); tests/test_boards.py checks it against the
+    elaborated design."""
+    from ..model.machine import NOISE_BITS
+    text = len(m.tokenizer.to_arrays()["token_bytes"])
+    rom = {"rom": (m.V, m.readout_row_bits)} if readout == "bram" else {}
+    return {
+        **rom,
+        "emb_rom": (m.V, m.E),
+        "noise": (2 ** NOISE_BITS, int(abs(m.noise).max()).bit_length() + 1),
+        "offsets": (m.V + 1, text.bit_length()),
+        "text": (max(1, text), 8),
+        "buf": (512, 8),
+    }
+
+
+def spram_words(m) -> int:
+    """Words of the readout table in single-port RAM (:func:`trnn.hdl.readout.readout_words`)."""
+    from ..hdl.readout import words_per_entry
+    return m.V * words_per_entry(m.H)
+
+
+def readout_memory(m, board: Board) -> str:
+    """Where the build keeps the readout table of ``m`` on ``board``: ``"bram"`` when all
+    tables fit in block RAM, else ``"spram"`` where the board has SPRAM and the table fits
+    there, else ``"bram"`` (and :func:`check_fits` refuses it)."""
+    from ..hdl.spram import SPRAM_DEPTH
+    if not board.spram or _bram_fits(m, board, "bram"):
+        return "bram"
+    return "spram" if spram_words(m) <= SPRAM_DEPTH else "bram"
+
+
+def _bram_fits(m, board: Board, readout: str) -> bool:
+    mems = memories(m, readout).values()
+    bits = sum(d * w for d, w in mems)
+    blocks = sum(bram_blocks(d, w, board.family) for d, w in mems)
+    return bits <= board.bram_bits and blocks <= board.bram_bits // BRAM_PRIMITIVES[
+        board.family][0]
+
+
 @dataclass
 class Estimate:
     """What a machine needs on a board, before synthesis (:func:`estimate`): ``lut4`` LUT4
     cells of the whole design against ``lut4_budget`` (:data:`LUT_BUDGET` of the device's),
-    ``rom_bits`` bits of block RAM against the device's ``bram_bits``."""
+    ``rom_bits`` bits of block RAM against the device's ``bram_bits``, and the whole blocks
+    they take, ``bram_blocks`` of the device's ``bram_blocks_available``; ``readout``: where
+    the readout table goes (:func:`readout_memory`), ``spram_bits`` it takes there."""
 
     lut4: int
     lut4_budget: int
     rom_bits: int
     bram_bits: int
+    bram_blocks: int
+    bram_blocks_available: int
+    readout: str = "bram"
+    spram_bits: int = 0
 
     @property
     def fits(self) -> bool:
-        """Whether both the LUT4s and the block-RAM bits are within the board's budget."""
-        return self.lut4 <= self.lut4_budget and self.rom_bits <= self.bram_bits
+        """Whether the LUT4s, the block-RAM bits and the whole blocks are within the board's
+        budget."""
+        return (self.lut4 <= self.lut4_budget and self.rom_bits <= self.bram_bits
+                and self.bram_blocks <= self.bram_blocks_available)
 
 
 def cell_weights(m) -> int:
@@ -69,13 +140,20 @@ def estimate(m, board: Board) -> Estimate:
     """LUT4s and block-RAM bits the machine ``m`` needs on ``board`` (no synthesis): the one
     hardware estimate of trnn. LUT4s = fixed + per weight x :func:`cell_weights` + per bit x
     H, with the factors of :data:`CALIBRATION` for the board's family; block RAM holds the
-    readout rows, the embedding, the tokens' text and its offsets, and fixed tables."""
+    readout rows, the embedding, the tokens' text and its offsets, and fixed tables
+    (:func:`memories`), counted in bits and in whole blocks (:func:`bram_blocks`)."""
     per_weight, per_bit, fixed = CALIBRATION[board.family]
     lut = fixed + per_weight * cell_weights(m) + per_bit * m.H
-    text = len(m.tokenizer.to_arrays()["token_bytes"])
-    rom = (m.V * m.readout_row_bits + m.V * m.E + 256 * 16 + 512 * 8 + text * 8
-           + (m.V + 1) * 16)
-    return Estimate(int(lut), int(LUT_BUDGET * board.lut4), rom, board.bram_bits)
+    readout = readout_memory(m, board)
+    if readout == "spram":
+        lut += SPRAM_LUT4
+    mems = memories(m, readout).values()
+    rom = sum(d * w for d, w in mems)
+    blocks = sum(bram_blocks(d, w, board.family) for d, w in mems)
+    block_bits = BRAM_PRIMITIVES[board.family][0]
+    return Estimate(int(lut), int(LUT_BUDGET * board.lut4), rom, board.bram_bits, blocks,
+                    board.bram_bits // block_bits, readout,
+                    spram_words(m) * 64 if readout == "spram" else 0)
 
 
 def check_fits(m, board: Board) -> Estimate:
@@ -90,6 +168,10 @@ def check_fits(m, board: Board) -> Estimate:
         raise BuildError(
             f"model needs {est.rom_bits:,} bits of block RAM but {board.name} has "
             f"{est.bram_bits:,}")
+    if est.bram_blocks > est.bram_blocks_available:
+        raise BuildError(
+            f"model's tables need {est.bram_blocks} block RAMs (whole blocks) but "
+            f"{board.name} has {est.bram_blocks_available}")
     return est
 
 
@@ -211,6 +293,10 @@ class Report:
     verified_bitstream: str | None = None
     verified_netlist: str | None = None
     verify_s: float | None = None
+    # where the readout table is (trnn.boards.build.readout_memory); with "spram" the
+    # flash image beside the bitstream goes to FLASH_OFFSET (trnn flash writes both)
+    readout: str = "bram"
+    flash_image: str | None = None
 
     @property
     def build_dir(self) -> Path:
@@ -233,6 +319,10 @@ class Report:
             ("build", f"{self.build_s:.0f} s{' (cached)' if self.cached else ''}"),
             ("bitstream", self.bitstream),
         ]
+        if self.flash_image:
+            from ..hdl.flash import FLASH_OFFSET
+            rows.insert(3, ("readout", f"{self.readout} (loaded from flash at power-up)"))
+            rows.append(("flash image", f"{self.flash_image} (at flash address {FLASH_OFFSET:#x})"))
         if self.verified_netlist:
             rows += [("verified", f"in {self.verify_s:.0f} s: {self.verified_bitstream}"),
                      ("", self.verified_netlist)]
@@ -277,7 +367,7 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
     from ..hdl.system import System, cycles_per_token
     from .top import BoardTop
 
-    check_fits(m, board)
+    est = check_fits(m, board)
     check_baud(board, baud)
     env = toolchain_env(board, toolchain)
     options = {**default_tool_options(board), **(tool_options or {})}
@@ -292,10 +382,11 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
     report_path = out / "report.json"
     if report_path.exists() and not force:
         rep = Report(**json.loads(report_path.read_text()))
-        rep.cached = True
+        rep.cached, rep.model = True, model_name   # the same machine, maybe by another name
         return rep
 
-    system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed)
+    system = System(m, board.clk_hz, baud, story_tq=story_tq, story_seed=story_seed,
+                    readout=est.readout)
     platform = board.make_platform()
     # the routed design (--write) is kept for the gate-level check (trnn build --verify)
     overrides = {**options, "nextpnr_opts": options.get("nextpnr_opts", "")
@@ -330,7 +421,12 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
     seconds = time.time() - t0
     used, avail, bram, fmax = parse_nextpnr_report(tmp / "nextpnr-report.json", board)
     ext = "bin" if board.family == "ice40" else "bit"
-    cpt = cycles_per_token(m)
+    cpt = cycles_per_token(m, est.readout)
+    image = None
+    if est.readout == "spram":
+        from ..hdl.readout import readout_image
+        (tmp / "readout.bin").write_bytes(readout_image(m))
+        image = str(out / "readout.bin")
     shutil.rmtree(out, ignore_errors=True)
     tmp.rename(out)
     rep = Report(board=board.name, device=board.device, model=model_name,
@@ -339,7 +435,8 @@ def build(m, board: Board, model_name: str, baud: int = 115200, story_tq: int | 
                  timing_met=fmax >= board.clk_hz / 1e6, cycles_per_token=cpt,
                  core_tokens_per_s=round(board.clk_hz / cpt, 1), baud=baud,
                  uart_bytes_per_s=baud / 10, build_s=round(seconds, 1),
-                 bitstream=str(out / f"trnn.{ext}"), story_tq=story_tq, story_seed=story_seed)
+                 bitstream=str(out / f"trnn.{ext}"), story_tq=story_tq, story_seed=story_seed,
+                 readout=est.readout, flash_image=image)
     save_report(rep)
     return rep
 

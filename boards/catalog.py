@@ -8,9 +8,10 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Board:
-    """One supported board. ``lut4``/``bram_bits`` are the device's totals; ``cell`` is the
-    nextpnr utilisation entry that counts LUT4s (``ICESTORM_LC`` on iCE40, ``TRELLIS_COMB`` on
-    ECP5)."""
+    """One supported board. ``lut4``/``bram_bits`` are the device's totals; ``spram`` whether
+    it has the UP5K's single-port RAM (4 x 256 Kbit) and an SPI flash to fill it from;
+    ``cell`` is the nextpnr utilisation entry that counts LUT4s (``ICESTORM_LC`` on iCE40,
+    ``TRELLIS_COMB`` on ECP5)."""
 
     name: str
     platform: str           # "module:Class" in amaranth_boards
@@ -20,6 +21,7 @@ class Board:
     bram_bits: int
     clk_hz: int
     description: str
+    spram: bool = False
 
     @property
     def cell(self) -> str:
@@ -45,9 +47,11 @@ class Board:
 
 BOARDS = {b.name: b for b in [
     Board("icebreaker", "amaranth_boards.icebreaker:ICEBreakerPlatform", "ice40",
-          "iCE40UP5K", 5280, 30 * 4096, 12_000_000, "1BitSquared iCEBreaker (iCE40 UP5K)"),
+          "iCE40UP5K", 5280, 30 * 4096, 12_000_000, "1BitSquared iCEBreaker (iCE40 UP5K)",
+          spram=True),
     Board("icesugar", "amaranth_boards.icesugar:ICESugarPlatform", "ice40",
-          "iCE40UP5K", 5280, 30 * 4096, 12_000_000, "MuseLab iCESugar (iCE40 UP5K)"),
+          "iCE40UP5K", 5280, 30 * 4096, 12_000_000, "MuseLab iCESugar (iCE40 UP5K)",
+          spram=True),
     Board("ulx3s-85f", "amaranth_boards.ulx3s:ULX3S_85F_Platform", "ecp5",
           "LFE5U-85F", 83640, 208 * 18432, 25_000_000, "Radiona ULX3S, ECP5 85F"),
     Board("ulx3s-45f", "amaranth_boards.ulx3s:ULX3S_45F_Platform", "ecp5",

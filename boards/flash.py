@@ -33,10 +33,22 @@ def flash_command(board: Board, bitstream: str, persist: bool = False,
     raise BuildError(f"no programmer for {board.name} found: {INSTALL_HINT}{extra}")
 
 
-def flash(board: Board, bitstream: str, persist: bool = False) -> list[str]:
-    """Program ``board`` with ``bitstream``; returns the command run. :class:`BuildError` if no
-    programmer is installed or it fails."""
-    cmd = flash_command(board, bitstream, persist)
+def image_command(board: Board, image: str, which=tools.find_program) -> list[str]:
+    """The programmer command that writes the readout table ``image`` (an SPRAM build's
+    ``readout.bin``) into ``board``'s SPI flash at :data:`trnn.hdl.flash.FLASH_OFFSET`,
+    where the design reads it at power-up. :class:`BuildError` as :func:`flash_command`."""
+    from ..hdl.flash import FLASH_OFFSET
+    ofl = which("openFPGALoader")
+    if ofl:
+        return [ofl, "-b", OFL_BOARD[board.name], "-f", "-o", str(FLASH_OFFSET), image]
+    iceprog = which("iceprog") if board.family == "ice40" else None
+    if iceprog:
+        return [iceprog, "-o", str(FLASH_OFFSET), image]
+    raise BuildError(f"no programmer for {board.name} found: {INSTALL_HINT} or iceprog "
+                     f"('apt install fpga-icestorm')")
+
+
+def _run(cmd: list[str]) -> None:
     try:
         r = tools.run(cmd)
     except OSError as e:
@@ -45,4 +57,15 @@ def flash(board: Board, bitstream: str, persist: bool = False) -> list[str]:
         last = (r.stderr or r.stdout).strip().splitlines()
         raise BuildError(f"{cmd[0]} failed (exit {r.returncode}): "
                          f"{last[-1] if last else 'no output'}")
-    return cmd
+
+
+def flash(board: Board, bitstream: str, persist: bool = False,
+          image: str | None = None) -> list[list[str]]:
+    """Program ``board`` with ``bitstream``, after writing the readout-table ``image`` to its
+    flash when there is one; returns the commands run. :class:`BuildError` if no programmer
+    is installed or it fails."""
+    cmds = ([image_command(board, image)] if image else []) + \
+        [flash_command(board, bitstream, persist)]
+    for cmd in cmds:
+        _run(cmd)
+    return cmds

@@ -40,6 +40,17 @@ class BoardTop(Elaboratable):
         mod.submodules.uart_rx = rx = io.Buffer("i", uart.rx)
         mod.submodules.uart_tx = tx = io.Buffer("o", uart.tx)
         mod.d.comb += [sys_.rx.eq(rx.i), tx.o.eq(sys_.tx)]
+        if getattr(sys_, "readout", "bram") == "spram":
+            # the readout table's loader on the configuration flash (1-bit SPI); write
+            # protect and hold, where the board wires them, held inactive
+            spi = platform.request("spi_flash_1x", 0, dir="-")
+            for name, value in [("cs", sys_.flash_cs), ("clk", sys_.flash_sck),
+                                ("copi", sys_.flash_copi), ("wp", 0), ("hold", 0)]:
+                if hasattr(spi, name):
+                    mod.submodules[f"flash_{name}"] = buf = io.Buffer("o", getattr(spi, name))
+                    mod.d.comb += buf.o.eq(value)
+            mod.submodules.flash_cipo = cipo = io.Buffer("i", spi.cipo)
+            mod.d.comb += sys_.flash_cipo.eq(cipo.i)
         leds = []
         for k in range(3):
             try:

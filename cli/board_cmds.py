@@ -52,7 +52,8 @@ def do_build(a: argparse.Namespace, m: Machine, board: Board) -> Report:
     check_baud(board, a.baud)
     est = check_fits(m, board)
     print(f"estimate: about {est.lut4:,} LUT4 of {est.lut4_budget:,} allowed on "
-          f"{board.name}, {est.rom_bits:,} of {est.bram_bits:,} block-RAM bits",
+          f"{board.name}, {est.rom_bits:,} of {est.bram_bits:,} block-RAM bits in "
+          f"{est.bram_blocks} of {est.bram_blocks_available} blocks",
           file=sys.stderr)
     return build(m, board, a.model, baud=a.baud, story_tq=tq, story_seed=a.story_seed,
                  toolchain=a.toolchain, cache_dir=Path(a.cache_dir) if a.cache_dir else None,
@@ -91,10 +92,14 @@ def cmd_flash(a: argparse.Namespace) -> int:
         bitstream = a.bitstream
         if not Path(bitstream).is_file():
             raise CLIError(f"bitstream not found: {bitstream}")
+        # an SPRAM build keeps its readout table beside the bitstream
+        beside = Path(bitstream).with_name("readout.bin")
+        image = str(beside) if beside.is_file() else None
     else:
-        bitstream = do_build(a, load_machine(a.model), board).bitstream
-    cmd = flash(board, bitstream, persist=a.persist)
-    print(f"flashed {bitstream} with {' '.join(cmd[:-1])}")
+        rep = do_build(a, load_machine(a.model), board)
+        bitstream, image = rep.bitstream, rep.flash_image
+    for cmd in flash(board, bitstream, persist=a.persist, image=image):
+        print(f"flashed {cmd[-1]} with {' '.join(cmd[:-1])}")
     return 0
 
 
@@ -148,8 +153,12 @@ def cmd_sim(a: argparse.Namespace) -> int:
         tq_for(a.temperature, m)   # in range before the build
     # a simulated board without the program that started it is an orphan (unless nohup)
     die_with_parent()
+    # the board's own design: its readout table where a build for it keeps it (the UP5K's
+    # SPRAM, loaded from a simulated flash, for the shipped small)
+    from trnn.boards.build import readout_memory
     exe = build_harness(system_verilog(m, board.clk_hz, baud, story_tq=story,
-                                       story_seed=a.story_seed), log=_log)
+                                       story_seed=a.story_seed,
+                                       readout=readout_memory(m, board)), log=_log)
     with SimDevice(exe, divisor, a.link) as dev:
         if a.prompt is None:
             print(f"simulated {board.name} running {a.model} on {dev.path} "

@@ -44,7 +44,8 @@ def cmd_info(a: argparse.Namespace) -> int:
     for b in BOARDS.values():
         est = estimate(m, b)
         print(f"  {b.name:<11} {est.lut4:>7,} LUT4 of {est.lut4_budget:>6,} allowed, "
-              f"{est.rom_bits:>9,} block-RAM bits: {'fits' if est.fits else 'does not fit'}")
+              f"{est.rom_bits:>9,} block-RAM bits in {est.bram_blocks:>3} of "
+              f"{est.bram_blocks_available:>3} blocks: {'fits' if est.fits else 'does not fit'}")
     if m.meta:
         print("meta:", json.dumps(m.meta, sort_keys=True))
     return 0

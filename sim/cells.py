@@ -6,7 +6,8 @@ Yosys ships simulation models of the cells its mappings and nextpnr produce
 them and Verilator, each handled here: their "input left floating" tests (``X === 1'bz``)
 are replaced by ``1'b0`` — the netlist ties every floating input to the level the model
 pulls it to (:func:`pulls`, read from the model's own text); nextpnr's ``ICESTORM_DSP`` has
-its buses split into bits (:func:`split_ports_adapter`); and the ECP5 library has no
+its buses split into bits, and so has its ``ICESTORM_SPRAM`` (:func:`split_ports_adapter`);
+and the ECP5 library has no
 behaviour for the block RAM, the multiplier, the clock buffer and GSR (trnn's
 :data:`ECP5_MODELS`) and leaves its carry cell's carry output undriven (corrected).
 """
@@ -133,7 +134,7 @@ def split_ports_adapter(name: str, model: str, text: str) -> str:
 
 def cell_library(family: str, yosys: str) -> tuple[str, dict[str, dict[str, str]]]:
     """The family's cell models from the Yosys at ``yosys`` as one Verilog text (iCE40: with
-    the ``ICESTORM_DSP`` adapter), with every
+    the ``ICESTORM_DSP`` and ``ICESTORM_SPRAM`` adapters), with every
     "input left floating" test replaced by ``1'b0`` (the netlist ties floating inputs, see
     :func:`netlist_json`), and the pull levels of the original models."""
     path = yosys_datdir(yosys) / MODELS[family]
@@ -154,6 +155,7 @@ def cell_library(family: str, yosys: str) -> tuple[str, dict[str, dict[str, str]
     lib = re.sub(r"assign\s+\w+\s*=\s*1'bz\s*;", "", lib)
     if family == "ice40":
         lib += split_ports_adapter("ICESTORM_DSP", "SB_MAC16", text)
+        lib += split_ports_adapter("ICESTORM_SPRAM", "SB_SPRAM256KA", text)
     return lib, levels
 
 

@@ -165,17 +165,30 @@ def _default(kind: str, param: str) -> str:
     return '""'
 
 
-def wrapper(top: dict, clock_port: str, rx_port: str, tx_port: str) -> str:
+# the SPI flash pins of an SPRAM build's top (amaranth-boards' spi_flash_1x resource)
+FLASH_PORTS = {"cs": "spi_flash_1x_0__cs__io", "sck": "spi_flash_1x_0__clk__io",
+               "copi": "spi_flash_1x_0__copi__io", "cipo": "spi_flash_1x_0__cipo__io"}
+
+
+def wrapper(top: dict, clock_port: str, rx_port: str, tx_port: str,
+            flash: bool = False) -> str:
     """Module ``trnn_system`` (the simulated-board harness's top: ``clk``, ``rst``, ``rx``,
     ``tx``) around the routed ``top``; other ports are left open. ``rst`` is not connected:
-    a board has no reset pin and comes out of its power-on reset by itself."""
+    a board has no reset pin and comes out of its power-on reset by itself. With ``flash``
+    the top's SPI flash pins go to a ``trnn_sim_flash`` (:class:`trnn.sim.flash.SimFlash`,
+    whose Verilog the caller adds)."""
     names = {clock_port: "clk", rx_port: "rx", tx_port: "tx"}
+    if flash:
+        names.update({port: f"flash_{pin}" for pin, port in FLASH_PORTS.items()})
     missing = [p for p in names if p not in top["ports"]]
     if missing:
         raise BuildError(f"the routed design has no port {', '.join(missing)}")
     conns = ", ".join(f".{_escape(p)}({names.get(p, '')})" for p in top["ports"])
+    chip = ("  wire flash_cs, flash_sck, flash_copi, flash_cipo;\n"
+            "  trnn_sim_flash flash (.clk(clk), .rst(1'b0), .cs_n(flash_cs), "
+            ".sck(flash_sck), .copi(flash_copi), .cipo(flash_cipo));\n") if flash else ""
     return ("module trnn_system(input clk, input rst, input rx, output tx);\n"
-            f"  top board ({conns});\nendmodule\n")
+            f"{chip}  top board ({conns});\nendmodule\n")
 
 
 def _escape(name: str) -> str:
@@ -215,7 +228,14 @@ def routed_verilog(build_dir: Path, board: Board, yosys: str, *, fault=None) -> 
         tmp.unlink(missing_ok=True)
         (build_dir / "routed-sim.v").unlink(missing_ok=True)
     clock = f"{platform.default_clk}_0__io"
-    return netlist + wrapper(top, clock, "uart_0__rx__io", "uart_0__tx__io") + lib
+    image = build_dir / "readout.bin"    # an SPRAM build: its flash holds the readout table
+    chip = ""
+    if image.exists():
+        from amaranth.back import verilog
+        from .flash import SimFlash
+        chip = verilog.convert(SimFlash(image.read_bytes()), name="trnn_sim_flash")
+    return (netlist + wrapper(top, clock, "uart_0__rx__io", "uart_0__tx__io",
+                              flash=image.exists()) + chip + lib)
 
 
 def plant_lut_fault(top: dict) -> str:

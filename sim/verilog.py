@@ -22,11 +22,16 @@ def core_verilog(m, adder: str = "csa") -> str:
 
 
 def system_verilog(m, clk_hz: int, baud: int, story_tq=None, story_seed: int = 0,
-                   timeout: int | None = None) -> str:
+                   timeout: int | None = None, readout: str = "bram") -> str:
     """Top ``trnn_system``: ``clk``, ``rst``, ``rx``, ``tx``, ``activity``, ``error``,
-    ``story``."""
-    return verilog.convert(System(m, clk_hz, baud, story_tq=story_tq, story_seed=story_seed,
-                                  timeout=timeout), name="trnn_system")
+    ``story``. With ``readout="spram"`` the System reads its readout table from a simulated
+    flash inside the top (:class:`~trnn.sim.flash.FlashedSystem`)."""
+    system = System(m, clk_hz, baud, story_tq=story_tq, story_seed=story_seed,
+                    timeout=timeout, readout=readout)
+    if readout == "spram":
+        from .flash import FlashedSystem
+        system = FlashedSystem(system)
+    return verilog.convert(system, name="trnn_system")
 
 
 def write_cached(text: str, directory: Path, stem: str) -> Path:

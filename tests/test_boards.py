@@ -9,9 +9,10 @@ import time
 import numpy as np
 import pytest
 
-from trnn.boards.build import BuildError, check_fits, estimate, tool_versions
+from trnn.boards.build import (BuildError, bram_blocks, check_fits, estimate, memories,
+                               tool_versions)
 from trnn.boards.catalog import BOARDS
-from trnn.boards.flash import flash_command
+from trnn.boards.flash import flash_command, image_command
 from trnn.boards.tools import find_program
 from trnn.boards.host import HostError, RefBoard, talk
 from trnn.main import main
@@ -46,6 +47,55 @@ def test_shipped_models_fit_their_boards():
     assert estimate(large, BOARDS["ulx3s-85f"]).lut4 > estimate(small(), BOARDS["icebreaker"]).lut4
 
 
+def _design_memories(m, readout) -> dict[str, tuple[int, int]]:
+    """name -> (depth, width) of every memory in the elaborated System of ``m``."""
+    from amaranth.hdl import Fragment, Shape
+    from trnn.hdl.system import System
+
+    def walk(frag):
+        for sub, name, *_ in frag.subfragments:
+            if type(sub).__name__ == "MemoryInstance":
+                yield name, (sub._data.depth, Shape.cast(sub._data.shape).width)
+            yield from walk(sub)
+    return dict(walk(Fragment.get(System(m, 12_000_000, readout=readout), None)))
+
+
+@pytest.mark.parametrize("readout", ["bram", "spram"])
+def test_estimate_counts_the_designs_memories_in_whole_blocks(readout):
+    m = small()
+    got = _design_memories(m, readout)
+    if readout == "spram":
+        # the readout RAM, in simulation an Amaranth memory, is the SPRAM on the board
+        assert got.pop("mem") == (3 * m.V, 64)
+    assert got == memories(m, readout)
+    # whole blocks, fewest over the configurations: a 513 x 11 table takes three 4-Kbit
+    # blocks (1024 x 4 each) although 5,643 bits would fill two
+    assert bram_blocks(513, 11, "ice40") == 3
+    assert bram_blocks(512, 36, "ecp5") == 1 and bram_blocks(512, 37, "ecp5") == 2
+    est = estimate(m, BOARDS["icebreaker"])
+    assert est.readout == "spram" and est.spram_bits == 3 * m.V * 64
+    assert est.bram_blocks == sum(bram_blocks(d, w, "ice40")
+                                  for d, w in memories(m, "spram").values())
+    assert est.bram_blocks_available == 30 and est.bram_blocks <= 30
+
+
+def test_tables_that_fit_in_bits_but_not_in_blocks_are_refused():
+    # small-e48 (BPE 512, 48 embedding bits): 116,203 bits of 122,880 but 32 whole blocks of
+    # 30 (nextpnr: no ICESTORM_RAM left); on a board without SPRAM, which cannot move the
+    # readout table out of block RAM
+    import dataclasses
+    from pathlib import Path
+    m = Machine.load(Path(__file__).resolve().parent.parent / "benchmarks" / "models"
+                     / "small-e48.trnn")
+    board = dataclasses.replace(BOARDS["icebreaker"], spram=False)
+    est = estimate(m, board)
+    assert est.rom_bits <= est.bram_bits and est.bram_blocks > 30 and not est.fits
+    with pytest.raises(BuildError, match="block RAMs"):
+        check_fits(m, board)
+    # the iCEBreaker keeps its readout table in SPRAM instead
+    assert estimate(m, BOARDS["icebreaker"]).readout == "spram"
+
+
 def test_flash_names_what_to_install():
     with pytest.raises(BuildError, match="openFPGALoader"):
         flash_command(BOARDS["icebreaker"], "x.bin", which=lambda _: None)
@@ -55,6 +105,13 @@ def test_flash_names_what_to_install():
     ice = flash_command(BOARDS["icebreaker"], "x.bin", persist=False,
                         which=lambda t: "/opt/iceprog" if t == "iceprog" else None)
     assert ice == ["/opt/iceprog", "-S", "x.bin"]
+    # an SPRAM build's readout table goes to the flash at 1 MiB, where the design reads it
+    assert image_command(BOARDS["icebreaker"], "readout.bin",
+                         which=lambda t: "/opt/iceprog" if t == "iceprog" else None) == \
+        ["/opt/iceprog", "-o", str(0x100000), "readout.bin"]
+    assert image_command(BOARDS["icebreaker"], "readout.bin",
+                         which=lambda t: "/opt/ofl" if t == "openFPGALoader" else None) == \
+        ["/opt/ofl", "-b", "ice40_generic", "-f", "-o", str(0x100000), "readout.bin"]
 
 
 def test_flash_cli_without_programmer_is_one_line(capsys, tmp_path, monkeypatch):
@@ -162,7 +219,10 @@ def test_small_builds_for_icebreaker(small_build):
     assert rep["lut4_available"] == 5280
     assert rep["lut4_used"] <= 0.9 * 5280
     assert rep["timing_met"] and rep["fmax_mhz"] >= 12.0
-    assert rep["cycles_per_token"] == small().V + 4
+    # the shipped small keeps its readout in SPRAM, read from the flash image beside the
+    # bitstream (3 words of 64 bits an entry)
+    assert rep["readout"] == "spram" and os.path.getsize(rep["flash_image"]) == 24 * small().V
+    assert rep["cycles_per_token"] == 3 * small().V + 5
     assert os.path.getsize(rep["bitstream"]) > 100_000
     assert rep["bitstream"].startswith(str(odd / "builds")) and not rep["cached"]
     assert "decodes to nextpnr's trnn.asc" in rep["verified_bitstream"]

@@ -6,12 +6,13 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from amaranth.hdl import Module
-from amaranth.lib import wiring
+from amaranth.lib import stream, wiring
 from amaranth.sim import Simulator
 
 from trnn.hdl import protospec as ps
 from trnn.hdl.core import Core
 from trnn.hdl.protocol import Protocol
+from trnn.hdl.readout import readout_image
 from trnn.hdl.system import System, connect_core
 from trnn.hdl.uart import reference_bits
 from trnn.model.generate import generate
@@ -24,16 +25,21 @@ TIMEOUT = 200  # cycles; short, so truncation tests stay fast
 class Device(wiring.Component):
     """Protocol and core without the UART: byte streams in and out."""
 
-    def __init__(self, m, story_tq=None, story_seed=0):
-        self.m = m
+    def __init__(self, m, story_tq=None, story_seed=0, readout="bram"):
+        self.m, self.readout = m, readout
         self.proto = Protocol(m, ps.Info.for_machine(m, 12_000_000, 115200), TIMEOUT, story_seed, story_tq)
-        super().__init__({"rx": wiring.In(self.proto.rx.signature.flip()),
-                          "tx": wiring.Out(self.proto.tx.signature)})
+        sig = {"rx": wiring.In(self.proto.rx.signature.flip()),
+               "tx": wiring.Out(self.proto.tx.signature)}
+        if readout == "spram":
+            sig["load"] = wiring.In(stream.Signature(8))
+        super().__init__(sig)
 
     def elaborate(self, platform):
         mod = Module()
         mod.submodules.proto = p = self.proto
-        mod.submodules.core = core = Core(self.m)
+        mod.submodules.core = core = Core(self.m, readout=self.readout)
+        if self.readout == "spram":
+            wiring.connect(mod, wiring.flipped(self.load), core.load)
         wiring.connect(mod, wiring.flipped(self.rx), p.rx)
         wiring.connect(mod, p.tx, wiring.flipped(self.tx))
         connect_core(mod, p, core)
@@ -193,15 +199,23 @@ def uart_bytes_to_bits(data: bytes, divisor: int) -> list[int]:
     return levels
 
 
-def test_system_over_uart():
-    """The whole device, bytes as 8N1 frames at 4 cycles per bit (3 Mbaud at 12 MHz)."""
+@pytest.mark.parametrize("readout", ["bram", "spram"])
+def test_system_over_uart(readout):
+    """The whole device, bytes as 8N1 frames at 4 cycles per bit (3 Mbaud at 12 MHz); with
+    the readout in SPRAM, loaded from a simulated flash at power-up while the request
+    arrives."""
+    from trnn.sim.flash import FlashedSystem
     m = random_machine(11, V=10)
     req = ps.GenerateRequest((2, 5), 5, 1234, seed=42, stop_at_eot=False)
-    dut = System(m, clk_hz=12_000_000, baud=3_000_000, timeout=400)
+    dut = System(m, clk_hz=12_000_000, baud=3_000_000, timeout=400, readout=readout)
     divisor = dut.divisor
+    if readout == "spram":
+        dut = FlashedSystem(dut)
     levels = [1] * 20 + uart_bytes_to_bits(req.encode(), divisor)
     out = bytearray()
-    cycles = len(levels) + 6000
+    # loading: 17 cycles a byte (8 SPI bits of 2 cycles, the hand-over), plus the commands
+    cycles = len(levels) + 6000 + (17 * len(readout_image(m)) + 200 if readout == "spram"
+                                   else 0)
 
     async def bench(ctx):
         line = []
@@ -243,21 +257,28 @@ def test_rtl_bytes_equal_the_python_reference_board(seed):
     assert got == want
 
 
-def test_cycles_per_token_is_as_documented():
+@pytest.mark.parametrize("readout", ["bram", "spram"])
+def test_cycles_per_token_is_as_documented(readout):
     from trnn.hdl.system import cycles_per_token
     m = random_machine(12, V=9)
     req = ps.GenerateRequest((1,), 12, 0, stop_at_eot=False)
-    dut = Device(m)
+    dut = Device(m, readout=readout)
     pulses = []
 
     async def bench(ctx):
+        if readout == "spram":
+            ctx.set(dut.load.valid, 1)
+            for b in readout_image(m):
+                ctx.set(dut.load.payload, b)
+                await ctx.tick()
+            ctx.set(dut.load.valid, 0)
         for b in req.encode():
             ctx.set(dut.rx.valid, 1)
             ctx.set(dut.rx.payload, b)
             await ctx.tick()
         ctx.set(dut.rx.valid, 0)
         ctx.set(dut.tx.ready, 1)
-        for cycle in range(400):
+        for cycle in range(400 if readout == "bram" else 1000):
             if ctx.get(dut.proto.activity):
                 pulses.append(cycle)
             await ctx.tick()
@@ -267,4 +288,4 @@ def test_cycles_per_token_is_as_documented():
     sim.add_testbench(bench)
     sim.run()
     gaps = {b - a for a, b in zip(pulses, pulses[1:])}
-    assert len(pulses) == 12 and gaps == {cycles_per_token(m)}
+    assert len(pulses) == 12 and gaps == {cycles_per_token(m, readout)}
