@@ -2,6 +2,7 @@
 
     python benchmarks/quality.py [--data DIR] [--stories N]
     python benchmarks/quality.py --from-json     # re-render the table only
+    python benchmarks/quality.py --only NAME ... # re-evaluate these zoo models, keep the rest
 
 Evaluates (never trains) what exists: byte n-grams (n = 1, 3, 5, 7) fitted on the training
 text, every ternary model of ``benchmarks/zoo.py`` as deployed integers (``trnn eval``'s
@@ -13,7 +14,9 @@ The price of interpretability: next to each ternary model's gap to its float twi
 shows the size of its logic after simplification (AND nodes and LUT4s of the next-state and
 readout blocks), read from ``benchmarks/results/logic.json`` (``benchmarks/logic.py``).
 ``--from-json`` re-renders the table from the stored ``quality.json`` with the current
-``logic.json``, without evaluating again.
+``logic.json``, without evaluating again; ``--only`` evaluates the zoo models named (and their
+twins) and keeps every other stored row. Each zoo model's training time is
+``benchmarks/zoo.py``'s record (``TRAINING``).
 """
 
 from __future__ import annotations
@@ -28,7 +31,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from zoo import ZOO, model_path, twin_path  # noqa: E402
+from zoo import TRAINING, ZOO, model_path, twin_path  # noqa: E402
 
 from trnn.boards.build import cell_weights  # noqa: E402
 from trnn.model.cost import weight_counts  # noqa: E402
@@ -46,8 +49,30 @@ def main() -> None:
     ap.add_argument("--out", default=str(HERE / "results"), help="results directory")
     ap.add_argument("--from-json", action="store_true", help="re-render the stored results "
                     "(quality.json + logic.json) without evaluating")
+    ap.add_argument("--only", nargs="+", choices=sorted(ZOO), help="evaluate only these zoo "
+                    "models and their twins; keep the other stored rows")
     a = ap.parse_args()
     out = Path(a.out)
+    if a.only:
+        stored = json.loads((out / "quality.json").read_text())
+        valid = read_stories(resolve_split(a.data, "valid"), a.stories)
+        if len(valid) != stored["valid_stories"]:
+            ap.error(f"the stored rows are on {stored['valid_stories']} stories, not "
+                     f"{len(valid)}")
+        fresh = evaluate_zoo(a.only, valid)
+        names = {r["model"] for r in fresh}
+        rows = [r for r in stored["rows"] if r["model"] not in names
+                and r["model"].removesuffix(" float twin") in ZOO
+                or r["kind"].startswith("n-gram")]
+        # in the zoo's order, n-grams first
+        order = {n: k for k, n in enumerate(ZOO)}
+        rows = sorted(rows + fresh, key=lambda r: (not r["kind"].startswith("n-gram"),
+                                                    order.get(r["model"].removesuffix(
+                                                        " float twin"), -1),
+                                                    r["kind"].startswith("float")))
+        write(rows, stored["valid_stories"], stored["valid_bytes"],
+              bytes_per_token(valid), out)
+        return
     if a.from_json:
         stored = json.loads((out / "quality.json").read_text())
         write(stored["rows"], stored["valid_stories"], stored["valid_bytes"],
@@ -67,16 +92,30 @@ def main() -> None:
         t = time.time()
         add(model=f"byte {n}-gram", kind="n-gram (Witten-Bell)", state_bits=None,
             weights=None, steps=None, bpb=NGram(n, train).bpb(valid), seconds=time.time() - t)
-    for name in ZOO:
+    rows += evaluate_zoo(list(ZOO), valid)
+    write(rows, len(valid), sum(len(s.encode()) + 1 for s in valid), bytes_per_token(valid),
+          out)
+
+
+def evaluate_zoo(names: list[str], valid: list[str]) -> list[dict]:
+    """Rows for the zoo models ``names`` (deployed integers) and their float twins, where
+    the files exist, on the stories ``valid``."""
+    rows = []
+
+    def add(seconds: float, **r):
+        rows.append(r)
+        print(f"  {r['model']:<16} {r['bpb']:.4f} bpb  ({seconds:.0f} s)", flush=True)
+
+    for name in names:
         mp, tp = model_path(name), twin_path(name)
         if mp.exists():
             t = time.time()
             m = Machine.load(mp)
             bpb, _ = machine_bpb(m, valid)
             add(model=name, kind="ternary, deployed integers", state_bits=m.H,
-                steps=m.meta.get("train_config", {}).get("steps"),
+                steps=m.meta.get("train_config", {}).get("steps"), vocab=m.V,
                 weights=sum(weight_counts(m).nnz.values()), cell_weights=cell_weights(m),
-                bpb=bpb, seconds=time.time() - t)
+                trained=TRAINING.get(name, {}).get("model"), bpb=bpb, seconds=time.time() - t)
         else:
             print(f"  {name}: no model file {mp} (run benchmarks/zoo.py)", flush=True)
         if tp.exists():
@@ -84,17 +123,22 @@ def main() -> None:
             net, tok, cfg, hist = load_checkpoint(tp)
             dense = sum(p.numel() for p in (net.W, net.R))
             add(model=f"{name} float twin", kind="float twin (dense, real-valued)",
-                state_bits=cfg.model.state_bits, weights=dense,
+                state_bits=cfg.model.state_bits, weights=dense, vocab=tok.vocab_size,
                 steps=hist[-1]["step"] if hist else 0,
+                trained=TRAINING.get(name, {}).get("twin"),
                 bpb=net_bpb(net, tok, valid), seconds=time.time() - t)
+    return rows
 
-    bpt = {}   # bytes per token of each shipped vocabulary on this text
+
+def bytes_per_token(valid: list[str]) -> dict[str, float]:
+    """Bytes per token of each shipped vocabulary on the stories ``valid``."""
+    bpt = {}
     for name in ("large", "small"):
         if model_path(name).exists():
             tok = Machine.load(model_path(name)).tokenizer
             ntok = sum(len(tok.encode(v)) for v in valid)
             bpt[f"BPE-{tok.vocab_size}"] = sum(len(v.encode()) for v in valid) / ntok
-    write(rows, len(valid), sum(len(s.encode()) + 1 for s in valid), bpt, out)
+    return bpt
 
 
 def logic_sizes(out: Path) -> dict[str, dict]:
@@ -116,17 +160,18 @@ def write(rows: list[dict], n_valid: int, n_bytes: int, bytes_per_token, out: Pa
     """Print the Markdown table and write quality.md, quality.json and quality.png."""
     by = {r["model"]: r["bpb"] for r in rows}
     logic = logic_sizes(out)
-    lines = ["| model | kind | state bits | weights | training steps | val bpb | "
-             "gap to float twin | logic after simplification: AND nodes | LUT4 |",
-             "|---|---|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = ["| model | kind | state bits | vocabulary | weights | training steps | training "
+             "time | val bpb | gap to float twin | logic after simplification: AND nodes | "
+             "LUT4 |",
+             "|---|---|---:|---:|---:|---:|---|---:|---:|---:|---:|"]
     for r in rows:
         twin = by.get(f"{r['model']} float twin")
         gap = f"+{r['bpb'] - twin:.3f}" if twin is not None else ""
         lg = logic.get(r["model"]) if r["kind"].startswith("ternary") else None
         size = f"{lg['ands']:,} | {lg['lut4']:,}" if lg else " | "
         lines.append(f"| {r['model']} | {r['kind']} | {r['state_bits'] or ''} | "
-                     f"{r['weights'] or ''} | {r['steps'] or ''} | {r['bpb']:.3f} | {gap} | "
-                     f"{size} |")
+                     f"{r.get('vocab') or ''} | {r['weights'] or ''} | {r['steps'] or ''} | "
+                     f"{r.get('trained') or ''} | {r['bpb']:.3f} | {gap} | {size} |")
     table = "\n".join(lines)
     if isinstance(bytes_per_token, float):   # stored before there were two vocabularies
         bytes_per_token = {"BPE-512": bytes_per_token}

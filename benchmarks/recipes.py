@@ -40,7 +40,7 @@ SMALL = ["--cell", "gated", "--tokenizer", "bpe", "--vocab-size", "512", "--stat
 TWIN_LR = ["--lr", "0.1", "--bias-lr", "0.1"]   # the float twin's rate (benchmarks/zoo.py)
 # relative to the repository root, where the runs start: the float twin of the shipped large
 # shape (256 state bits, 1,500 steps)
-TEACHER = "benchmarks/models/large.twin.pt"
+TEACHER = "benchmarks/models/large-bpe512.twin.pt"
 
 STEPS = 600   # each run's steps unless listed in LONGER
 LONGER = {"large/combined": 1500, "small/lr-0.1-long": 2500, "large/combined-noise": 1500,
@@ -109,11 +109,11 @@ RECIPES = {
     "large/embed-64": ("dense readout, 64 embedding bits", ["--readout-fanin", "0",
                                                              "--embed-bits", "64"]),
     # -- the best recipes, longer (benchmarks/zoo.py "large-2048", "small-e48": same flags) --
-    "large/final": ("candidate large: 384 state bits, 64 embedding bits, BPE 2,048, dense "
+    "large/final": ("the shipped large: 384 state bits, 64 embedding bits, BPE 2,048, dense "
                     "readout, learning rate 0.1, stochastic binary units (noise 0.5)",
                     ["--readout-fanin", "0", "--state-bits", "384", "--embed-bits", "64",
                      "--vocab-size", "2048", "--lr", "0.1", "--gate-noise", "0.5"]),
-    "small/final": ("candidate small: 48 embedding bits, learning rate 0.1, stochastic binary "
+    "small/final": ("small-e48 (not shipped): 48 embedding bits, learning rate 0.1, stochastic binary "
                     "units (noise 0.5)",
                     ["--lr", "0.1", "--embed-bits", "48", "--gate-noise", "0.5"]),
     "large/vocab-2048": ("dense readout, BPE vocabulary of 2,048",
@@ -135,6 +135,10 @@ RECIPES = {
                                            ["--lr", "0.1", "--cell", "threshold",
                                             "--state-bits", "96", "--embed-bits", "32",
                                             "--gate-noise", "0.5"]),
+    "small/vocab-1024": ("the shipped small: learning rate 0.1, 48 embedding bits, noise "
+                         "0.5, BPE vocabulary of 1,024",
+                         ["--lr", "0.1", "--embed-bits", "48", "--gate-noise", "0.5",
+                          "--vocab-size", "1024"]),
 }
 
 
@@ -156,6 +160,7 @@ AGAINST = {
     "small/embed-32-noise": "small/embed-32",
     "small/embed-48-noise": "small/embed-32-noise",
     "small/threshold-h96-embed-32-noise": "small/embed-32-noise",
+    "small/vocab-1024": "small/embed-48-noise",
 }
 
 
@@ -187,9 +192,9 @@ def run_one(name: str, steps: int, val_every: int, threads: int, data: str | Non
 
 
 def board_cost(ck: Path, board: str = "ulx3s-85f") -> dict:
-    """LUT4 estimate and block-RAM bits of the exported machine on ``board`` (the ULX3S-85F
-    for the large shape, the iCEBreaker for the small one), or {} for an ablation (not a
-    machine)."""
+    """LUT4 estimate, block-RAM bits and whole blocks of the exported machine on ``board``
+    (the ULX3S-85F for the large shape, the iCEBreaker for the small one) and whether it fits,
+    or {} for an ablation (not a machine)."""
     from trnn.boards.build import estimate
     from trnn.boards.catalog import BOARDS
     from trnn.model.net import to_machine
@@ -198,7 +203,8 @@ def board_cost(ck: Path, board: str = "ulx3s-85f") -> dict:
     if not cfg.model.exportable:
         return {}
     est = estimate(to_machine(net, tok), BOARDS[board])
-    return {"lut4": est.lut4, "rom_bits": est.rom_bits}
+    return {"lut4": est.lut4, "rom_bits": est.rom_bits, "bram_blocks": est.bram_blocks,
+            "readout": est.readout, "fits": est.fits}
 
 
 def write_table(results: dict) -> str:
@@ -208,23 +214,29 @@ def write_table(results: dict) -> str:
              "tokens per step, cosine schedule over the steps shown; bits per byte of the "
              "network itself on the first 200 validation stories (for the fully quantised "
              "runs this is the deployed integer machine's). CPU time is user + system of the "
-             "training process (inflated for `small/final`, which ran beside a place-and-route "
-             "for part of its run). Every run is listed, negative results included. For scale: "
-             "the shipped `large` (today's recipe, 3,000 steps) scored 1.945 on these 200 "
-             "stories (2.019 on all 500), the shipped `small` (2,000 steps) 2.260 (2.333); a "
-             "byte 5-gram table 1.574 on all 500. The `final` runs are the candidates "
-             "`large-2048` and `small-e48` of benchmarks/zoo.py, not shipped (README says "
-             "why). The `small/` runs use the small shape (64 state bits, "
-             "16 embedding bits, fan-in 15, dense readout) and their LUT4 and block-RAM "
-             "estimate is for the iCEBreaker (budget 4,752 LUT4 = 90 % of 5,280; 122,880 "
-             "block-RAM bits).", "",
-             "LUT4 and block-RAM bits: the estimate for the exported machine on the ULX3S-85F "
+             "training process (inflated for `small/final` and `small/vocab-1024`, which ran "
+             "beside a place-and-route for part of their runs). Every run is listed, negative "
+             "results included. For scale: the BPE-512 `large` (today's recipe, 3,000 steps; "
+             "benchmarks/models/large-bpe512.trnn) scored 1.945 on these 200 stories (2.019 "
+             "on all 500), the BPE-512 `small` (2,000 steps) 2.260 (2.333); a byte 5-gram "
+             "table 1.574 on all 500. `large/final` and `small/vocab-1024` are the shipped "
+             "`large` and `small` of benchmarks/zoo.py (1.2717 and 1.7630 on all 500); "
+             "`small/final` is its `small-e48`, whose tables do not fit the UP5K's block RAM (its readout "
+             "would go to SPRAM; not built). The "
+             "`small/` runs use the small shape (64 state bits, 16 embedding bits, fan-in 15, "
+             "dense readout) and their LUT4 and block-RAM estimate is for the iCEBreaker "
+             "(budget 4,752 LUT4 = 90 % of 5,280; 122,880 block-RAM bits in 30 blocks; a "
+             "readout table too large for them goes to the 1 Mbit SPRAM, with 650 LUT4 more "
+             "for the flash loader and the slower scan).", "",
+             "LUT4 and block RAM: the estimate for the exported machine on the ULX3S-85F "
              "(`trnn.boards.build.estimate`; budget 75,276 LUT4 = 90 % of 83,640, and "
-             "3,833,856 block-RAM bits); empty for ablations, which are not machines.", "",
+             "3,833,856 block-RAM bits in 208 blocks), the tables' bits / the whole blocks "
+             "they take (without the readout table where it goes to SPRAM), `no fit` where a "
+             "budget is exceeded; empty for ablations, which are not machines.", "",
              "`against`: the val bpb difference to the run named (the same steps; one change "
              "apart except for the `final` runs; today's recipe of the same shape unless "
              "another run is named in AGAINST); negative is better.", "",
-             "| run | what | steps | val bpb | against | LUT4 est. | BRAM bits | CPU time "
+             "| run | what | steps | val bpb | against | LUT4 est. | BRAM bits / blocks | CPU time "
              "| device |",
              "|---|---|---:|---:|---|---:|---:|---:|---|"]
     for name, r in results.items():
@@ -233,7 +245,9 @@ def write_table(results: dict) -> str:
         delta = f"{r['val_bpb'] - ref['val_bpb']:+.3f} vs `{base}`" \
             if ref and name != base and r["steps"] == ref["steps"] else ""
         lut = f"{r['lut4']:,}" if r.get("lut4") else ""
-        rom = f"{r['rom_bits']:,}" if r.get("rom_bits") else ""
+        rom = (f"{r['rom_bits']:,} / {r['bram_blocks']}"
+               + (" + readout in SPRAM" if r["readout"] == "spram" else "")
+               + ("" if r["fits"] else " (no fit)") if r.get("rom_bits") else "")
         what = RECIPES[name][0] if name in RECIPES else r["what"]
         lines.append(f"| `{name}` | {what} | {r['steps']} | {r['val_bpb']:.3f} | {delta} "
                      f"| {lut} | {rom} | {r['cpu_s'] / 60:.0f} min | {r['device']} |")
@@ -273,7 +287,7 @@ def plot_pareto(results: dict, path: Path) -> None:
                 if n.startswith(shape + "/") and r.get("lut4")]
         # a machine whose tables overflow the block RAM (or logic the LUT4 budget) is not
         # on the board's front
-        fits = [p for p in mine if p[0] <= budget and results[p[2]]["rom_bits"] <= bram]
+        fits = [p for p in mine if results[p[2]]["fits"]]
         over = [p for p in mine if p not in fits]
         matched = [p for p in fits if results[p[2]]["steps"] == STEPS]
         longer = [p for p in fits if results[p[2]]["steps"] != STEPS]
@@ -349,7 +363,7 @@ def main() -> None:
         (RESULTS / "recipes.json").write_text(json.dumps(results, indent=1) + "\n")
     for name, r in results.items():   # runs recorded before the cost columns existed
         ck = RUNS / f"{name.replace('/', '-')}.pt"
-        if "lut4" not in r and ck.exists() and "--float-twin" not in r["flags"]:
+        if "readout" not in r and ck.exists() and "--float-twin" not in r["flags"]:
             r.update(board_cost(ck, "icebreaker" if name.startswith("small/") else "ulx3s-85f"))
     (RESULTS / "recipes.json").write_text(json.dumps(results, indent=1) + "\n")
     table = write_table(results)

@@ -1,5 +1,6 @@
-"""Write docs/samples.md: three unedited stories of every shipped model and of the candidates
-not shipped yet (:data:`CANDIDATES`), as README quotes them.
+"""Write docs/samples.md: three unedited stories of every shipped model and of the models kept
+for comparison (:data:`CANDIDATES`: those shipped before, and one that does not fit), as
+README quotes them.
 
 Run after a shipped model changes:  python scripts/make_samples.py
 Each sample is ``trnn generate --model NAME --prompt "Once upon a time" --temperature 0.8
@@ -18,7 +19,8 @@ from trnn.models import SHIPPED, shipped_path
 PROMPT, TEMPERATURE, SEEDS, MAX_TOKENS = "Once upon a time", 0.8, (1, 2, 3), 300
 ROOT = Path(__file__).resolve().parent.parent
 # trained, not shipped (README says why); the path is what --model takes
-CANDIDATES = ["benchmarks/models/large-2048.trnn", "benchmarks/models/small-e48.trnn"]
+CANDIDATES = ["benchmarks/models/large-bpe512.trnn", "benchmarks/models/small-bpe512.trnn",
+              "benchmarks/models/small-e48.trnn"]
 
 
 def samples(m: Machine) -> list[str]:
