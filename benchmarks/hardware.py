@@ -14,9 +14,11 @@ Three tables, written to benchmarks/results/hardware.{md,json} (and a plot, hard
    reports are also written as benchmarks/results/build-MODEL-BOARD.json.
 
 Builds are cached (``trnn build``'s cache), so a re-run only rebuilds what changed.
-``--quick`` runs table 1 and the shipped small build only.
+``--quick`` runs table 1 and the shipped small build only; ``--shipped-only`` rebuilds and
+checks the shipped models only and keeps the other tables from the stored hardware.json
+(saying so in hardware.md: they were measured with the gateware of that earlier run).
 
-    python benchmarks/hardware.py [--quick]
+    python benchmarks/hardware.py [--quick | --shipped-only]
 """
 
 from __future__ import annotations
@@ -101,12 +103,15 @@ def build_row(m, board_name: str, label: str, H: int, K: int | None, log,
     """Build ``m`` for the board and return (report or None, table row); a model refused by
     the estimate or too big for the device after packing gets a row saying so.
     ``story_tq``: the story mode the board starts in (None: idle)."""
+    from trnn.boards.build import readout_memory
     from trnn.hdl.system import cycles_per_token
     board = BOARDS[board_name]
     t0 = time.time()
+    readout = readout_memory(m, board)
     row = {"board": board_name, "model": label, "H": H, "K": K, "V": m.V, "cell_nnz": nnz(m),
            "estimate": estimate(m, board).lut4, "clock_mhz": board.clk_hz / 1e6,
-           "cycles_per_token": cycles_per_token(m), "lut4": "", "lut4_available": board.lut4,
+           "readout": readout, "cycles_per_token": cycles_per_token(m, readout), "lut4": "",
+           "lut4_available": board.lut4,
            "lut4_pct": "", "lut4_per_nnz": "", "bram": "", "timing_met": False,
            "core_tokens_per_s": ""}
 
@@ -198,15 +203,21 @@ def plot(grid_rows, path):
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="adder table and the small build only")
+    p.add_argument("--shipped-only", action="store_true", help="the shipped models' builds "
+                   "only; the other tables as stored in hardware.json")
     a = p.parse_args(argv)
     RESULTS.mkdir(parents=True, exist_ok=True)
 
     def log(msg):
         print(msg, file=sys.stderr, flush=True)
 
-    log("1. adder structures (synthesis only, next-state logic)")
-    adders = adder_table(log)
-    readouts = readout_table(log)
+    stored = json.loads((RESULTS / "hardware.json").read_text()) if a.shipped_only else None
+    if stored:
+        adders, readouts = stored["adders"], stored["readouts"]
+    else:
+        log("1. adder structures (synthesis only, next-state logic)")
+        adders = adder_table(log)
+        readouts = readout_table(log)
     log("2./3. board builds (placed and routed)")
     shipped, grid = [], []
     for name in ("small",) if a.quick else ("small", "large"):
@@ -223,7 +234,9 @@ def main(argv=None):
         rd.pop("bitstream"), rd.pop("cached")
         (RESULTS / f"build-{name}-{board}.json").write_text(json.dumps(rd, indent=1,
                                                                        sort_keys=True) + "\n")
-    if not a.quick:
+    if stored:
+        grid = stored["grid"]
+    elif not a.quick:
         for k, (board, H, E, K) in enumerate(GRID):
             m = fanin_machine(k, H, E, K)
             grid.append(build_row(m, board, f"H{H} E{E} K{K}", H, K, log)[1])
@@ -236,7 +249,8 @@ def main(argv=None):
               ("clock MHz", "clock_mhz"), ("met", "timing_met"),
               ("cycles/token", "cycles_per_token"), ("tokens/s", "core_tokens_per_s"),
               ("LUT4 / nnz", "lut4_per_nnz")]
-    cols_s = cols_b + [("verified", "verified"), ("verify s", "verify_s")]
+    cols_s = cols_b[:8] + [("readout", "readout")] + cols_b[8:] + [("verified", "verified"),
+                                                                    ("verify s", "verify_s")]
     checked = "\n".join(f"- `{r['model']}` on {r['board']}: {r['checked']}" for r in shipped)
     md = ["# Hardware benchmark", "",
           "Written by `python benchmarks/hardware.py`. Tools: the YoWASP builds of Yosys and "
@@ -252,9 +266,12 @@ def main(argv=None):
           "`tree`: balanced tree of two-operand adders; `csa`: carry-save full-adder "
           "reduction, then one adder. Both compute the folded popcount (negative weights as "
           "inverted inputs). On iCE40 a carry cell shares a logic cell with a LUT4.", "",
+          *([f"(From the earlier full run: {stored.get('measured', 'an earlier gateware')}; "
+             "this and the tables below were not rebuilt with the current gateware.)", ""]
+            if stored else []),
           md_table(adders, cols_a), "",
           "## Readout: block-RAM scan or logic (synthesis only, core of `small`, iCE40)", "",
-          "Both scan one vocabulary entry per cycle (V + 4 cycles per token); `logic` reads "
+          "Both scan one vocabulary entry per cycle; `logic` reads "
           "the readout table combinationally, so Yosys builds it from LUT4s.", "",
           md_table(readouts, [("model", "model"), ("readout", "readout"), ("LUT4", "lut4"),
                               ("carry cells", "carry"), ("SB_RAM40_4K", "bram"),
@@ -264,8 +281,11 @@ def main(argv=None):
                md_table(grid, cols_b), "", "![LUT4 against nonzero weights](hardware.png)", ""]
         plot(grid + shipped, RESULTS / "hardware.png")
     (RESULTS / "hardware.md").write_text("\n".join(md))
+    measured = stored.get("measured", "an earlier gateware") if stored else \
+        "the gateware of this run"
     (RESULTS / "hardware.json").write_text(json.dumps(
-        {"adders": adders, "readouts": readouts, "shipped": shipped, "grid": grid}, indent=1, sort_keys=True) + "\n")
+        {"adders": adders, "readouts": readouts, "shipped": shipped, "grid": grid,
+         "measured": measured}, indent=1, sort_keys=True) + "\n")
     print("\n".join(md))
 
 

@@ -2,16 +2,18 @@
 
 Contract (docs/machine.md §2–§5): each token accepted on ``tokens_in`` advances the state by
 one step: the token's embedding is addressed in a block-RAM table in the accepting cycle and
-latched into a register in the next, and the state register takes the combinational
-:class:`~trnn.hdl.nextstate.NextState` of that register in the third. (The latch keeps the block
-RAM's clock-to-output delay and its long route off the next-state path: without it the
-``large-2048`` machine placed at 20.5 MHz on the ECP5-85F.) If the
+latched into a register in the next — twice, in two cycles, with the readout in block RAM —
+and the state register takes the combinational :class:`~trnn.hdl.nextstate.NextState` of that
+register in the cycle after (:attr:`step_cycles` edges after the accepting one). The latches
+keep the block RAM's clock-to-output delay and its long route off the next-state path: on
+the ECP5-85F the BPE-2,048 ``large`` placed at 20.5 MHz without them and at 24.8 MHz with one
+(its register then sat by the block RAM, 18 ns of routing away from the gates). If the
 token's ``choose`` bit is set, the core then scans the vocabulary, one entry per cycle — the
 readout row of entry ``v`` is read from a ROM in block RAM (+1 mask, −1 mask, c[v]), its
 score is ``popcount(h & pos) − popcount(h & neg) + c[v]`` (computed in the folded form of
 :mod:`trnn.hdl.popcount`), and the sampler keeps the entry with the largest key — and offers the
 chosen token on ``choice``. The scan is pipelined in three stages (row, score, key), so a step
-costs 3 cycles and a choice V + 3 more. With
+costs 4 cycles (3 with the readout in SPRAM) and a choice V + 3 more. With
 ``readout="logic"`` the readout table is read combinationally instead (same cycles, built from
 LUTs; for comparison). With ``readout="spram"`` it is kept in single-port RAM
 (:class:`~trnn.hdl.spram.ReadoutRAM`, the layout of :func:`~trnn.hdl.readout.readout_words`)
@@ -46,6 +48,12 @@ def _low32(v):
     return v[:32]
 
 
+def step_cycles(readout: str) -> int:
+    """Clock edges after the one that accepts a token until ``h`` holds the new state: the
+    embedding latches (two with the readout in block RAM, one in SPRAM) and the step."""
+    return 2 if readout == "spram" else 3
+
+
 def token_layout(V: int) -> data.StructLayout:
     """Payload of the core's input stream: a token id and whether to choose the next token."""
     return data.StructLayout({"token": range(V), "choose": 1})
@@ -57,6 +65,7 @@ class Core(wiring.Component):
     def __init__(self, m, adder: str = "csa", readout: str = "bram"):
         if readout not in READOUTS:
             raise ValueError(f"readout must be one of {READOUTS}, got {readout!r}")
+        self.step_cycles = step_cycles(readout)
         self.m = m
         self.adder = adder
         self.readout = readout
@@ -84,6 +93,10 @@ class Core(wiring.Component):
         token = Signal(range(V))
         choose = Signal()
         emb = Signal(m.E)
+        # with the readout in block RAM (the large devices), the embedding is latched twice:
+        # beside the block RAM, then into a register the placer puts among the gates it
+        # feeds (each bit reaches a few dozen gates across the device)
+        emb_near = Signal(m.E)
         mod.d.comb += [emb_rd.addr.eq(self.tokens_in.payload.token),
                        ns.h.eq(self.h), ns.token.eq(token), ns.emb.eq(emb)]
 
@@ -187,8 +200,16 @@ class Core(wiring.Component):
                         mod.d.sync += [a.eq(0), p.eq(0), acc.eq(0)]
                     mod.next = "FETCH"
             with mod.State("FETCH"):
-                mod.d.sync += emb.eq(emb_rd.data)
-                mod.next = "STEP"
+                if in_spram:
+                    mod.d.sync += emb.eq(emb_rd.data)
+                    mod.next = "STEP"
+                else:
+                    mod.d.sync += emb_near.eq(emb_rd.data)
+                    mod.next = "MOVE"
+            if not in_spram:
+                with mod.State("MOVE"):
+                    mod.d.sync += emb.eq(emb_near)
+                    mod.next = "STEP"
             with mod.State("STEP"):
                 mod.d.sync += self.h.eq(ns.h_next)
                 with mod.If(choose):

@@ -32,13 +32,14 @@ def connect_core(mod, proto, core):
 
 def cycles_per_token(m, readout: str = "bram") -> int:
     """Clock cycles from one generated token to the next while the UART keeps up: the
-    controller hands the token back (2 cycles), the core latches the token's embedding (1),
-    steps (1), scans V entries and offers the choice (1). The scan takes V + 2 cycles from
-    block RAM (one entry a cycle through three stages), K·V in SPRAM (K =
-    :func:`~trnn.hdl.readout.words_per_entry` words an entry)."""
+    controller hands the token back (2 cycles), the core latches the token's embedding (2
+    cycles from block RAM, 1 with the readout in SPRAM), steps (1), scans V entries and
+    offers the choice (1). The scan takes V + 2 cycles from block RAM (one entry a cycle
+    through three stages), K·V in SPRAM (K = :func:`~trnn.hdl.readout.words_per_entry` words
+    an entry)."""
     if readout == "spram":
         return words_per_entry(m.H) * m.V + 5
-    return m.V + 7
+    return m.V + 8
 
 
 def uart_divisor(clk_hz: int, baud: int) -> int:

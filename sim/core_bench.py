@@ -55,7 +55,8 @@ async def core_equals_reference(dut):
                 await ReadOnly()
             await RisingEdge(dut.clk)          # the accepting edge
             dut.tokens_in__valid.value = 0
-            await RisingEdge(dut.clk)          # the latch edge: the embedding is registered
+            for _ in range(plan["step_cycles"] - 1):
+                await RisingEdge(dut.clk)      # the latch edges: the embedding is registered
             await RisingEdge(dut.clk)          # the step edge: h holds the new state
             await ReadOnly()
             want = next(states)

@@ -60,7 +60,11 @@ def core_plan(m: Machine, seed: int, steps: int) -> dict:
              generation_case(engine, prompt, 8, 450, seed + 1),
              generation_case(engine, [], 5, 5000, seed + 2),
              stepping_case(engine, rng, steps)]
-    return {"token_bits": max(1, (m.V - 1).bit_length()), "cases": cases}
+    from ..hdl.core import step_cycles
+    # clock edges from acceptance to the new state (block-RAM readout, as core_verilog
+    # builds the core)
+    return {"token_bits": max(1, (m.V - 1).bit_length()), "cases": cases,
+            "step_cycles": step_cycles("bram")}
 
 
 def run_core(sim: str, m: Machine, the_plan: dict, tag: str, build: Path) -> int:

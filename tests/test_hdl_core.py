@@ -39,8 +39,7 @@ def rtl_generate(m, prompt, n, tq, seed, adder="csa", readout="bram"):
             ctx.set(dut.tokens_in.valid, 1)
             await ctx.tick().until(dut.tokens_in.ready)
             ctx.set(dut.tokens_in.valid, 0)
-            await ctx.tick()                      # the embedding latch cycle
-            await ctx.tick()                      # the step cycle
+            await ctx.tick().repeat(dut.step_cycles)   # the embedding latches, the step
             states.append(ctx.get(dut.h))
             if choose:
                 ctx.set(dut.choice.ready, 1)
