@@ -50,15 +50,17 @@ def stepping_case(engine, rng: np.random.Generator, steps: int) -> dict:
             "choices": []}
 
 
-def core_plan(m: Machine, seed: int, steps: int) -> dict:
-    """The core bench's plan for machine ``m``: three generations (greedy, two temperatures)
-    and a stepping case of ``steps`` tokens, drawn from ``seed``."""
+def core_plan(m: Machine, seed: int, steps: int, tokens: tuple[int, int, int] = (8, 8, 5)
+              ) -> dict:
+    """The core bench's plan for machine ``m``: three generations (greedy, two temperatures;
+    ``tokens`` chosen in each) and a stepping case of ``steps`` tokens, drawn from
+    ``seed``."""
     engine = TorchEngine(m)
     rng = np.random.default_rng(seed)
     prompt = [int(t) for t in rng.integers(0, m.V, 3)]
-    cases = [generation_case(engine, prompt, 8, 0, 0),
-             generation_case(engine, prompt, 8, 450, seed + 1),
-             generation_case(engine, [], 5, 5000, seed + 2),
+    cases = [generation_case(engine, prompt, tokens[0], 0, 0),
+             generation_case(engine, prompt, tokens[1], 450, seed + 1),
+             generation_case(engine, [], tokens[2], 5000, seed + 2),
              stepping_case(engine, rng, steps)]
     from ..hdl.core import step_cycles
     # clock edges from acceptance to the new state (block-RAM readout, as core_verilog

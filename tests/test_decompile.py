@@ -287,7 +287,7 @@ def test_header_and_file(machines, tmp_path):
     head = src.split('"""')[1]
     assert src.startswith("#!/usr/bin/env python3\n") and "trnn decompile" in head
     assert f"{m.fingerprint():08x}" in head and "gated cell" in head
-    assert "H = 64 state bits" in head and "E = 16" in head and "V = 512" in head
+    assert f"H = {m.H} state bits" in head and f"E = {m.E}" in head and f"V = {m.V}" in head
     p = write_program(m, tmp_path / "t.py")
     assert p.read_text(encoding="utf-8") == decompile(m)
     assert os.stat(p).st_mode & 0o111 and [f.name for f in tmp_path.iterdir()] == ["t.py"]
