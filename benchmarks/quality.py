@@ -16,7 +16,8 @@ readout blocks), read from ``benchmarks/results/logic.json`` (``benchmarks/logic
 ``--from-json`` re-renders the table from the stored ``quality.json`` with the current
 ``logic.json``, without evaluating again; ``--only`` evaluates the zoo models named (and their
 twins) and keeps every other stored row. Each zoo model's training time is
-``benchmarks/zoo.py``'s record (``TRAINING``).
+``benchmarks/zoo.py``'s record (``TRAINING``). A second table lists the ablations and recipe
+runs of ``benchmarks/recipes.py`` from its ``recipes.json`` (not evaluated again here).
 """
 
 from __future__ import annotations
@@ -156,6 +157,35 @@ def logic_sizes(out: Path) -> dict[str, dict]:
     return {k: v for k, v in per.items() if v["blocks"] == {"step", "readout"}}
 
 
+def recipes_section(out: Path) -> str:
+    """The ablations and recipe runs of ``benchmarks/recipes.py`` (its recipes.json) as a
+    second table: shorter runs, scored on the first 200 validation stories, each against the
+    run it changes and, for the large shape, against the float twin of the same steps."""
+    path = out / "recipes.json"
+    if not path.exists():
+        return ""
+    from recipes import RECIPES   # this directory: the runs' current descriptions
+    runs = json.loads(path.read_text())
+    twin = runs.get("large/twin", {}).get("val_bpb")
+    lines = ["", "## Ablations and training recipes", "",
+             "From `benchmarks/recipes.py` (table and curves: `recipes.md`, Pareto front per "
+             "board: `recipes_pareto.png`): bits per byte on the **first 200** validation "
+             "stories, so not comparable to the table above; CPU time of the training "
+             "process; the gap to the float twin is against `large/twin` (the large shape's "
+             "float twin at 600 steps, BPE 512) for the large runs of 600 steps with that "
+             "vocabulary.", "",
+             "| run | what | steps | val bpb | CPU time | gap to float twin (600 steps) |",
+             "|---|---|---:|---:|---:|---:|"]
+    for name, r in runs.items():
+        gap = (f"{r['val_bpb'] - twin:+.3f}" if twin is not None and name != "large/twin"
+               and name.startswith("large/") and r["steps"] == runs["large/twin"]["steps"]
+               and "--vocab-size" not in r["flags"] else "")
+        what = RECIPES[name][0] if name in RECIPES else r["what"]
+        lines.append(f"| `{name}` | {what} | {r['steps']} | {r['val_bpb']:.3f} | "
+                     f"{r['cpu_s'] / 60:.0f} min | {gap} |")
+    return "\n".join(lines) + "\n"
+
+
 def write(rows: list[dict], n_valid: int, n_bytes: int, bytes_per_token, out: Path) -> None:
     """Print the Markdown table and write quality.md, quality.json and quality.png."""
     by = {r["model"]: r["bpb"] for r in rows}
@@ -192,7 +222,7 @@ def write(rows: list[dict], n_valid: int, n_bytes: int, bytes_per_token, out: Pa
             "continuous state; the last two columns are what is bought with it — the whole "
             "model (next-state and readout logic) as an and-inverter graph after Yosys/ABC, and "
             "as LUT4s (`benchmarks/logic.py`, `benchmarks/results/logic.md`).\n\n")
-    (out / "quality.md").write_text(head + table + "\n")
+    (out / "quality.md").write_text(head + table + "\n" + recipes_section(out))
     (out / "quality.json").write_text(json.dumps(
         {"rows": rows, "valid_stories": n_valid, "valid_bytes": n_bytes,
          "bytes_per_token": bytes_per_token, "python": platform.python_version()},
