@@ -30,10 +30,14 @@ from trnn.model.loop import adam, optimise
 from trnn.model.net import ModelConfig, RecurrentLM
 
 RESULTS = Path(__file__).resolve().parent / "results"
-# the shipped shapes (benchmarks/zoo.py) and the recipe's batch
-SHAPES = {"small": dict(state_bits=64, embed_bits=16, fanin=15, readout_fanin=0),
-          "large": dict(state_bits=256, embed_bits=32, fanin=32, readout_fanin=32)}
-VOCAB, BATCH, SEQ_LEN = 512, 64, 128
+# the shipped shapes (benchmarks/zoo.py) and those shipped before them, each with its
+# vocabulary, and the recipe's batch
+SHAPES = {"small": (dict(state_bits=64, embed_bits=48, fanin=15, readout_fanin=0), 1024),
+          "large": (dict(state_bits=384, embed_bits=64, fanin=32, readout_fanin=0), 2048),
+          "small-bpe512": (dict(state_bits=64, embed_bits=16, fanin=15, readout_fanin=0), 512),
+          "large-bpe512": (dict(state_bits=256, embed_bits=32, fanin=32, readout_fanin=32),
+                           512)}
+BATCH, SEQ_LEN = 64, 128
 
 
 def time_steps(shape: str, steps: int, warmup: int) -> float:
@@ -42,7 +46,8 @@ def time_steps(shape: str, steps: int, warmup: int) -> float:
     when started by torchrun)."""
     group, _ = join(torch.device("cpu"))
     torch.manual_seed(0)
-    net = RecurrentLM(ModelConfig(**SHAPES[shape]), VOCAB, VOCAB - 1)
+    config, VOCAB = SHAPES[shape]
+    net = RecurrentLM(ModelConfig(**config), VOCAB, VOCAB - 1)
     group.broadcast_(net)
     opt, lrs = adam(net, 0.03, 0.03)
     rows = BATCH // group.world
@@ -108,18 +113,21 @@ def main() -> None:
             rows.append({"shape": shape, "config": what, "tokens_per_s": round(tps)})
             print(rows[-1], flush=True)
     info = {"machine": f"{platform.machine()}, {os.cpu_count()} CPUs", "torch": torch.__version__,
-            "batch": BATCH, "seq_len": SEQ_LEN, "vocab": VOCAB, "steps": a.steps,
-            "warmup": a.warmup}
+            "batch": BATCH, "seq_len": SEQ_LEN, "steps": a.steps, "warmup": a.warmup}
     RESULTS.mkdir(exist_ok=True)
     (RESULTS / "train_speed.json").write_text(json.dumps({"info": info, "rows": rows},
                                                          indent=1) + "\n")
     lines = ["# Training speed", "",
              f"`python benchmarks/train_speed.py --ddp`: tokens per second of one training step "
              f"(forward, cross-entropy, backward, clipping, Adam) of each shipped shape on random "
-             f"tokens, batch {BATCH} x {SEQ_LEN} tokens, BPE {VOCAB}; {a.steps} steps timed after "
-             f"{a.warmup}. Machine: {info['machine']}; torch {torch.__version__}.", "",
-             "| shape | configuration | tokens/s |", "|---|---|---:|"]
-    lines += [f"| {r['shape']} | {r['config']} | {r['tokens_per_s']:,} |" for r in rows]
+             f"tokens of its vocabulary, batch {BATCH} x {SEQ_LEN} tokens; {a.steps} steps timed "
+             f"after {a.warmup}. Machine: {info['machine']}; torch {torch.__version__}. The "
+             f"`-bpe512` shapes are those shipped before (benchmarks/zoo.py). Bytes per second "
+             f"follow from the vocabulary's bytes per token on the validation text (BPE 512: "
+             f"2.4, 1,024: 3.1, 2,048: 3.7; benchmarks/results/quality.md).", "",
+             "| shape | vocabulary | configuration | tokens/s |", "|---|---:|---|---:|"]
+    lines += [f"| {r['shape']} | {SHAPES[r['shape']][1]:,} | {r['config']} | "
+              f"{r['tokens_per_s']:,} |" for r in rows]
     (RESULTS / "train_speed.md").write_text("\n".join(lines) + "\n")
     print("\n".join(lines))
 
