@@ -97,12 +97,17 @@ def readout_memory(m, board: Board) -> str:
     return "spram" if spram_words(m) <= SPRAM_DEPTH else "bram"
 
 
-def _bram_fits(m, board: Board, readout: str) -> bool:
+def _bram_use(m, board: Board, readout: str) -> tuple[int, int, int]:
+    """(bits, whole blocks, blocks the device has) of the block-RAM tables of ``m``."""
     mems = memories(m, readout).values()
-    bits = sum(d * w for d, w in mems)
-    blocks = sum(bram_blocks(d, w, board.family) for d, w in mems)
-    return bits <= board.bram_bits and blocks <= board.bram_bits // BRAM_PRIMITIVES[
-        board.family][0]
+    return (sum(d * w for d, w in mems),
+            sum(bram_blocks(d, w, board.family) for d, w in mems),
+            board.bram_bits // BRAM_PRIMITIVES[board.family][0])
+
+
+def _bram_fits(m, board: Board, readout: str) -> bool:
+    bits, blocks, available = _bram_use(m, board, readout)
+    return bits <= board.bram_bits and blocks <= available
 
 
 @dataclass
@@ -147,13 +152,10 @@ def estimate(m, board: Board) -> Estimate:
     readout = readout_memory(m, board)
     if readout == "spram":
         lut += SPRAM_LUT4
-    mems = memories(m, readout).values()
-    rom = sum(d * w for d, w in mems)
-    blocks = sum(bram_blocks(d, w, board.family) for d, w in mems)
-    block_bits = BRAM_PRIMITIVES[board.family][0]
+    from ..hdl.readout import WORD_BITS
+    rom, blocks, available = _bram_use(m, board, readout)
     return Estimate(int(lut), int(LUT_BUDGET * board.lut4), rom, board.bram_bits, blocks,
-                    board.bram_bits // block_bits, readout,
-                    spram_words(m) * 64 if readout == "spram" else 0)
+                    available, readout, spram_words(m) * WORD_BITS if readout == "spram" else 0)
 
 
 def check_fits(m, board: Board) -> Estimate:
