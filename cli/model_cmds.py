@@ -163,6 +163,12 @@ def _add_train(sub) -> None:
     t.add_argument("--cell", choices=["threshold", "gated"])
     for name in ("state_bits", "embed_bits", "fanin", "readout_fanin"):
         t.add_argument("--" + name.replace("_", "-"), type=int, dest=name)
+    t.add_argument("--modules", type=int, help="train the state as M modules: a gate reads "
+                   "its own module's bits, the token and at most --cross-fanin bits of other "
+                   "modules (default 1: no modules)")
+    t.add_argument("--cross-fanin", type=int, dest="cross_fanin", help="state bits of other "
+                   "modules each gate may read when --modules > 1 (default 0: independent "
+                   "modules)")
     t.add_argument("--sparsity", type=float, help="ternary dead zone (x mean |w| of a row)")
     t.add_argument("--surrogate", type=float, help="width of the straight-through gradient "
                    "window, x sqrt(fan-in) (default 1)")

@@ -47,6 +47,8 @@ class ModelConfig:
     state: str = "binary"
     weights: str = "ternary"
     readout: str = "ternary"
+    modules: int = 1
+    cross_fanin: int = 0
 
     def to_dict(self) -> dict:
         """The configuration as a plain dict (for checkpoints and the model file's meta)."""
@@ -63,6 +65,8 @@ class ModelConfig:
                     " (0 = no cap; at most state_bits + embed_bits)")
         check_range("readout_fanin", self.readout_fanin, 0, self.state_bits,
                     " (0 = no cap; at most state_bits)")
+        check_range("modules", self.modules, 1, self.state_bits, " (at most state_bits)")
+        check_range("cross_fanin", self.cross_fanin, 0, self.state_bits)
         check_range("sparsity", self.sparsity, 0.0, None)
         check_range("surrogate", self.surrogate, 0.0, None, above=True)
         for name, kinds in (("state", ("binary", "continuous")),
@@ -145,14 +149,55 @@ def _ste(q: torch.Tensor, latent: torch.Tensor) -> torch.Tensor:
     return latent + (q - latent).detach()
 
 
-def ternarize(w: torch.Tensor, fanin: int, sparsity: float) -> torch.Tensor:
-    """Row-wise ternary quantisation with a fan-in cap (values in {−1, 0, +1}, STE)."""
+def module_of(i, modules: int, state_bits: int):
+    """The module (0…M−1) of state bit ``i`` (an int or an integer array): contiguous blocks,
+    ``i · M // H``."""
+    return i * modules // state_bits
+
+
+def module_masks(modules: int, state_bits: int, embed_bits: int, gates: int
+                 ) -> tuple[torch.Tensor, torch.Tensor]:
+    """``(own, cross)`` boolean masks [gates·H, H+E] for M = ``modules``: ``own`` marks the
+    inputs a gate may always read (its bit's module and the embedding), ``cross`` the state
+    bits of other modules. Row ``r`` is the gate of state bit ``r mod H``."""
+    H, E = state_bits, embed_bits
+    mod = module_of(torch.arange(H), modules, H)
+    same = mod.unsqueeze(1) == mod.unsqueeze(0)                         # [H, H]
+    own = torch.cat([same, torch.ones(H, E, dtype=torch.bool)], dim=1).repeat(gates, 1)
+    cross = torch.cat([~same, torch.zeros(H, E, dtype=torch.bool)], dim=1).repeat(gates, 1)
+    return own, cross
+
+
+def _top(a: torch.Tensor, k: int) -> torch.Tensor:
+    """Boolean mask of the ``k`` largest entries of each row of ``a`` (all when ``k`` ≥ width)."""
+    if k >= a.shape[1]:
+        return torch.ones_like(a, dtype=torch.bool)
+    top = torch.zeros_like(a, dtype=torch.bool)
+    top.scatter_(1, a.topk(k, dim=1).indices, True)
+    return top
+
+
+def ternarize(w: torch.Tensor, fanin: int, sparsity: float,
+              masks: tuple[torch.Tensor, torch.Tensor] | None = None,
+              cross_fanin: int = 0) -> torch.Tensor:
+    """Row-wise ternary quantisation with a fan-in cap (values in {−1, 0, +1}, STE).
+
+    ``masks`` = ``(own, cross)`` of :func:`module_masks` restricts each row to its ``own``
+    inputs plus at most ``cross_fanin`` of its ``cross`` inputs (the largest latent weights);
+    the dead zone and the fan-in cap then apply among the eligible inputs only."""
     a = w.detach().abs()
-    keep = a > sparsity * a.mean(dim=1, keepdim=True)
+    if masks is None:
+        keep = a > sparsity * a.mean(dim=1, keepdim=True)
+    else:
+        own, cross = masks
+        eligible = own.clone()
+        if cross_fanin > 0:
+            eligible |= cross & _top(a * cross, cross_fanin)
+        a = a * eligible
+        mean = a.sum(dim=1, keepdim=True) / eligible.sum(dim=1, keepdim=True).clamp(min=1)
+        keep = (a > sparsity * mean) & eligible
     if 0 < fanin < w.shape[1]:
-        top = torch.zeros_like(keep)
-        top.scatter_(1, a.topk(fanin, dim=1).indices, True)
-        keep &= top
+        keep &= _top(a, fanin)
     return _ste(torch.sign(w.detach()) * keep, w)
 
 
@@ -183,6 +228,13 @@ class RecurrentLM(nn.Module):
         fan = cfg.fanin if cfg.fanin > 0 else H + E
         rfan = cfg.readout_fanin if cfg.readout_fanin > 0 else H
         self.pre_scale = math.sqrt(fan)
+        # the block-sparse fan-in of a modular state (a buffer: moves with .to(device))
+        if cfg.modules > 1:
+            own, cross = module_masks(cfg.modules, H, E, len(self.gates))
+            self.register_buffer("own_mask", own, persistent=False)
+            self.register_buffer("cross_mask", cross, persistent=False)
+        else:
+            self.own_mask = self.cross_mask = None
         q = cfg.quantize
         self.binary_state = q and cfg.state == "binary"
         self.ternary_w = q and cfg.weights == "ternary"
@@ -213,9 +265,12 @@ class RecurrentLM(nn.Module):
     def q_W(self):
         """The gate weights as used [G·H, H+E]: ternary with the fan-in cap, else real and
         scaled by 1/√fan-in."""
+        masks = None if self.own_mask is None else (self.own_mask, self.cross_mask)
         if not self.ternary_w:
-            return self.W / self.pre_scale
-        return ternarize(self.W, self.cfg.fanin, self.cfg.sparsity)
+            # real weights (the twin, an ablation) keep to the own-module inputs only
+            W = self.W if masks is None else self.W * masks[0]
+            return W / self.pre_scale
+        return ternarize(self.W, self.cfg.fanin, self.cfg.sparsity, masks, self.cfg.cross_fanin)
 
     def q_b(self):
         """The gate biases [G·H]: rounded to integers with ternary weights (minus the
