@@ -1,0 +1,325 @@
+"""Questions over the *reachable* states: model checking of the state register and its logic.
+
+:mod:`trnn.logic.query` asks one step "from any state" — any of the 2^H bit patterns, almost
+all of which the machine never visits. Here the question is asked of the sequential machine
+itself: the H-bit state register starting at ``h0``, the next-state logic of docs/machine.md §2
+(the same :func:`trnn.hdl.step.step_logic` the hardware uses, with the end-of-story reset in
+front) and a free token input each clock. A *property* is a "bad" signal that a question
+turns on when its event happens; it is **proved** when no sequence of tokens from ``h0`` ever
+turns it on, over all lengths.
+
+Questions (:class:`Question`):
+
+* ``BitAfter(i, u, value)`` — can state bit ``i`` be ``value`` right after token ``u`` is
+  read? A one-bit monitor register remembers whether the last token read was ``u``;
+* ``BitEver(i, value)`` — can state bit ``i`` ever be ``value`` (``h0`` included)?
+
+The design is built in Amaranth, made into an and-inverter graph by Yosys and checked by ABC
+inside the YoWASP Yosys (``abc -dff``): ``pdr`` (property-directed reachability, IC3; Bradley
+2011, Een–Mishchenko–Brayton 2011) for an unbounded proof or a counterexample, ``bmc3``
+(bounded model checking, Biere et al. 1999) for a counterexample up to a depth. ABC reports
+through ``write_status``: ``UNSAT`` (the bad signal is never on: *proved*), ``SAT`` (it is
+on after some token sequence: *reachable*) or undecided within the time limit. Registers
+start at zero in AIGER, so the design keeps ``h ⊕ h0`` in its state register.
+
+Tokens ≥ V (the token input has ⌈log₂ V⌉ bits) change nothing: they stutter, which adds no
+state. Every question's design has the same state register; only the monitor and the bad
+signal differ.
+"""
+
+from __future__ import annotations
+
+import shutil
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import numpy as np
+from amaranth.hdl import Const, Module, Mux, Signal
+from amaranth.lib import wiring
+from amaranth.lib.wiring import In, Out
+
+from ..boards.synth import run_yosys
+from ..hdl.step import step_logic
+from ..model.machine import pack_bits
+from .query import QueryError
+from .simplify import yosys_command
+
+METHODS = ("pdr", "bmc")
+
+
+class ReachError(QueryError):
+    """A question that does not fit the model (bit or token out of range, bad value)."""
+
+
+@dataclass(frozen=True)
+class BitAfter:
+    """Can state bit ``bit`` be ``value`` right after token ``token`` is read?"""
+    bit: int
+    token: int
+    value: int = 1
+
+    def text(self, m) -> str:
+        from .query import token_repr
+        return f"h[{self.bit}] = {self.value} after {token_repr(m, self.token)} ({self.token})"
+
+
+@dataclass(frozen=True)
+class BitEver:
+    """Can state bit ``bit`` ever be ``value`` (in ``h0`` or after any tokens)?"""
+    bit: int
+    value: int = 1
+
+    def text(self, m) -> str:
+        return f"h[{self.bit}] = {self.value} ever"
+
+
+Question = BitAfter | BitEver
+
+
+def check_question(m, q: Question) -> None:
+    """:class:`ReachError` unless ``q`` fits machine ``m``."""
+    if not 0 <= q.bit < m.H:
+        raise ReachError(f"state bit {q.bit} out of range (the model has {m.H}: 0..{m.H - 1})")
+    if q.value not in (0, 1):
+        raise ReachError(f"a bit's value is 0 or 1, not {q.value}")
+    if isinstance(q, BitAfter) and not 0 <= q.token < m.V:
+        raise ReachError(f"token {q.token} out of range (the model has {m.V}: 0..{m.V - 1})")
+
+
+class ReachDesign(wiring.Component):
+    """The machine as a Moore machine with one bad output per question.
+
+    Ports: ``token`` In(⌈log₂ V⌉) — the token read this clock (≥ V: ignored); ``bad``
+    Out(len(questions)) — bit k is on while question k's event holds in the current state.
+    The state register holds ``h ⊕ h0`` (zero at start). The questions must fit ``m``
+    (:func:`check_question`)."""
+
+    def __init__(self, m, questions: list[Question], adder: str = "csa"):
+        self.m, self.questions, self.adder = m, list(questions), adder
+        super().__init__({"token": In(max(1, (m.V - 1).bit_length())),
+                          "bad": Out(len(self.questions))})
+
+    def elaborate(self, platform):
+        m, mod = self.m, Module()
+        h0 = Const(pack_bits(m.h0), m.H)
+        q = Signal(m.H, reset_less=True)           # h ⊕ h0
+        h = q ^ h0
+        valid = self.token < m.V
+        x = Mux(self.token == m.eot_id, h0, h)     # docs/machine.md §2 step 1
+        e = Signal(m.E)
+        with mod.Switch(self.token):
+            for v in range(m.V):
+                with mod.Case(v):
+                    mod.d.comb += e.eq(pack_bits(m.embedding[v]))
+        h_next = step_logic(mod, m, x, e, self.adder)
+        with mod.If(valid):
+            mod.d.sync += q.eq(h_next ^ h0)
+        for k, qu in enumerate(self.questions):
+            hit = h[qu.bit] if qu.value else ~h[qu.bit]
+            if isinstance(qu, BitAfter):
+                seen = Signal(reset_less=True, name=f"after_{k}")   # last token read was u
+                with mod.If(valid):
+                    mod.d.sync += seen.eq(self.token == qu.token)
+                hit = hit & seen
+            mod.d.comb += self.bad[k].eq(hit)
+        return mod
+
+
+@dataclass
+class ReachAnswer:
+    """One question's answer. ``status``: ``"proved"`` (never happens, over all token
+    sequences from ``h0``: ``pdr``'s unbounded proof), ``"reachable"`` (happens after some
+    token sequence), ``"bounded"`` (``bmc``: no counterexample within ``frames`` tokens or
+    the time limit — no proof) or
+    ``"unknown"`` (undecided within the time limit); ``method`` ``pdr`` or ``bmc``;
+    ``seconds``: wall clock of the check (Yosys's preparation excluded)."""
+    question: str
+    status: str
+    method: str
+    seconds: float
+    frames: int | None = None
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+def _parse_status(text: str, method: str) -> str:
+    """ABC's ``write_status`` file → the answer's status. For ``bmc`` no counterexample is
+    ``"bounded"`` (none within the frames or the time checked), never a proof."""
+    words = text.split()
+    kind = words[0] if words else ""
+    if kind == "snl_SAT":
+        return "reachable"
+    if method == "bmc":
+        return "bounded"
+    return "proved" if kind == "snl_UNSAT" else "unknown"
+
+
+def _abc_command(method: str, timeout: float, frames: int) -> str:
+    if method == "pdr":
+        return f"pdr,-T,{max(1, int(timeout))}"
+    if method == "bmc":
+        return f"bmc3,-F,{frames},-T,{max(1, int(timeout))}"
+    raise ReachError(f"unknown method {method!r}; choose one of {', '.join(METHODS)}")
+
+
+def check(m, questions: list[Question], method: str = "pdr", timeout: float = 60.0,
+          frames: int = 50, workdir: Path | None = None, progress=None) -> list[ReachAnswer]:
+    """Answer every question over the states reachable from ``h0`` (see the module
+    docstring). ``method``: ``"pdr"`` (unbounded; ``timeout`` seconds per question) or
+    ``"bmc"`` (counterexamples up to ``frames`` tokens). ``progress(k, answer)`` is called
+    after each question. Raises :class:`ReachError` for a question that does not fit and
+    :class:`trnn.boards.build.BuildError` when Yosys fails."""
+    from amaranth.back import rtlil
+
+    cmd = _abc_command(method, timeout, frames)
+    for q in questions:   # before any design exists
+        check_question(m, q)
+    own = workdir is None
+    wd = Path(tempfile.mkdtemp(prefix="trnn-reach-")) if own else Path(workdir)
+    wd.mkdir(parents=True, exist_ok=True)
+    try:
+        (wd / "design.il").write_text(rtlil.convert(ReachDesign(m, questions), name="top"))
+        # one Yosys run: prepare once, then per question keep only its bad output and let ABC
+        # check it; each question's status file is written when its check ends, so the files'
+        # times give the solver time of each (YoWASP's in-process ABC silences the console)
+        script = ["read_rtlil design.il", "hierarchy -top top", "proc", "flatten", "opt", "memory_map", "opt",
+                  "techmap", "opt -fast", "dfflegalize -cell $_DFF_P_ 01", "aigmap", "opt_clean",
+                  "splitnets -ports -format _", "design -save base",
+                  "tee -q -o prepared.txt stat"]
+        names = [f"bad_{k}" for k in range(len(questions))] if len(questions) > 1 else ["bad"]
+        for k in range(len(questions)):
+            (wd / f"status_{k}.txt").unlink(missing_ok=True)
+            script += ["design -load base"]
+            if len(questions) > 1:
+                script += [f"delete -port top/w:bad_* top/w:{names[k]} %d", "opt_clean"]
+            # Yosys's optimisations may move inverters through registers (init 1); AIGER with
+            # -zinit makes every register start at 0 again, which is what ABC assumes
+            script += [f"write_aiger -ascii -zinit q_{k}.aag", "design -reset",
+                       f"read_aiger -clk_name clk q_{k}.aag",
+                       f"abc -dff -script +strash;{cmd};write_status,status_{k}.txt"]
+        t0 = time.time()
+        run_yosys(yosys_command(), "; ".join(script), wd)
+        answers = []
+        last = (wd / "prepared.txt").stat().st_mtime if (wd / "prepared.txt").exists() else t0
+        for k, q in enumerate(questions):
+            f = wd / f"status_{k}.txt"
+            st = _parse_status(f.read_text() if f.exists() else "", method)
+            done = f.stat().st_mtime if f.exists() else last
+            ans = ReachAnswer(q.text(m), st, method, round(max(0.0, done - last), 2),
+                              frames if st == "bounded" else None)
+            last = done
+            answers.append(ans)
+            if progress:
+                progress(k, ans)
+    finally:
+        if own:
+            shutil.rmtree(wd, ignore_errors=True)
+    return answers
+
+
+# -- a survey: where "from any state" and "from h0" disagree ---------------------------------------
+@dataclass
+class SurveyRow:
+    """One question of a survey: its one-step answer (``one_step_sat``: some state of all
+    2^H and token ``u`` give the value) and, where that is satisfiable, the reachable one."""
+    bit: int
+    token: int
+    value: int
+    text: str
+    one_step_sat: bool
+    one_step_seconds: float
+    reach: ReachAnswer | None = None
+
+    def to_dict(self) -> dict:
+        d = asdict(self)
+        d["reach"] = self.reach.to_dict() if self.reach else None
+        return d
+
+
+@dataclass
+class Survey:
+    """:func:`survey`'s result: the questions asked and what each method said."""
+    tokens: list[int]
+    rows: list[SurveyRow]
+    trace_steps: int
+    seconds: float
+
+    def counts(self) -> dict[str, int]:
+        """How many questions: ``one-step UNSAT`` (proved from any state), and of the rest
+        (one-step SAT) how many were ``proved``, ``reachable``, ``unknown`` from h0."""
+        out = {"questions": len(self.rows), "one-step UNSAT": 0, "proved": 0, "reachable": 0,
+               "unknown": 0, "bounded": 0}
+        for r in self.rows:
+            if not r.one_step_sat:
+                out["one-step UNSAT"] += 1
+            elif r.reach:
+                out[r.reach.status] += 1
+        return out
+
+    def to_dict(self) -> dict:
+        return {"tokens": self.tokens, "trace_steps": self.trace_steps,
+                "seconds": round(self.seconds, 1), "counts": self.counts(),
+                "rows": [r.to_dict() for r in self.rows]}
+
+    def format(self, m) -> str:
+        """A short text report: the counts, then the questions only the reachable-state
+        check proves."""
+        c = self.counts()
+        solved = [r for r in self.rows if r.reach]
+        secs = [r.reach.seconds for r in solved]
+        lines = [f"questions: 'can bit i be v right after token u', for the {len(self.tokens)} "
+                 f"most frequent tokens u, where {self.trace_steps:,} steps of text never show "
+                 f"it: {c['questions']}",
+                 f"  from any state (one step, SAT): impossible for {c['one-step UNSAT']}, "
+                 f"possible for {c['questions'] - c['one-step UNSAT']}",
+                 f"  of those, from h0 (reachable states, {solved[0].reach.method if solved else 'pdr'}): "
+                 f"proved impossible {c['proved']}, reachable {c['reachable']}, undecided "
+                 f"{c['unknown'] + c['bounded']}"
+                 + (f"  [{sum(secs):.1f} s; per question median {sorted(secs)[len(secs) // 2]:.2f} s, "
+                    f"max {max(secs):.2f} s]" if secs else "")]
+        proved = [r for r in solved if r.reach.status == "proved"]
+        if proved:
+            lines.append("proved only over the reachable states (one step from any state says "
+                         "possible):")
+            lines += [f"  {r.text}  [{r.reach.seconds:.2f} s]" for r in proved[:40]]
+            if len(proved) > 40:
+                lines.append(f"  … {len(proved) - 40} more")
+        return "\n".join(lines)
+
+
+def survey(m, trace, tokens: int = 8, method: str = "pdr", timeout: float = 60.0,
+           frames: int = 50, progress=None) -> Survey:
+    """Compare one-step and reachable answers where it matters: for the ``tokens`` most
+    frequent input tokens ``u`` of ``trace`` and every state bit ``i`` and value ``v`` that
+    the trace *never* shows right after ``u``, ask "can bit i be v right after u" from any
+    state (one SAT call, :mod:`trnn.logic.query`) and, where that is possible, over the
+    states reachable from h0 (:func:`check`)."""
+    from .query import encode_step
+    t0 = time.time()
+    counts = np.bincount(trace.token, minlength=m.V)
+    top = [int(v) for v in np.argsort(-counts, kind="stable")[:tokens] if counts[v] > 0]
+    cnf = encode_step(m)
+    s = cnf.solver()
+    rows = []
+    for u in top:
+        after = trace.h_after[trace.token == u]
+        seen = {1: after.any(axis=0), 0: (after == 0).any(axis=0)}
+        for i in range(m.H):
+            for v in (1, 0):
+                if seen[v][i]:
+                    continue
+                q = BitAfter(i, u, v)
+                t1 = time.time()
+                sat = s.solve(assumptions=[cnf.h_next[i] if v else -cnf.h_next[i], cnf.t[u]])
+                rows.append(SurveyRow(i, u, v, q.text(m), bool(sat), round(time.time() - t1, 3)))
+    cnf.close()
+    ask = [r for r in rows if r.one_step_sat]
+    if ask:
+        answers = check(m, [BitAfter(r.bit, r.token, r.value) for r in ask], method, timeout,
+                        frames, progress=progress)
+        for r, a in zip(ask, answers):
+            r.reach = a
+    return Survey(top, rows, len(trace), time.time() - t0)
