@@ -191,6 +191,70 @@ def _given(given) -> str:
     return f" given {', '.join(f'h[{k}]={v}' for k, v in given.items())}" if given else ""
 
 
+# -- reach -------------------------------------------------------------------------------------------
+def cmd_reach(a: argparse.Namespace) -> int:
+    """``trnn logic reach``: questions over the states reachable from h0 (model checking)."""
+    from trnn.logic import reach   # Amaranth and Yosys: only here
+
+    m = _load(a)
+    if a.survey:
+        tr = _trace(a, m)
+        print(f"model checking with ABC {a.method} in Yosys (up to {a.timeout:g} s per "
+              f"question) …", file=sys.stderr)
+        with user_errors():
+            sv = reach.survey(m, tr, a.survey, a.method, a.timeout, a.frames)
+        print(sv.format(m))
+        _write_json(a.json, {"model": a.model, "method": a.method, "timeout": a.timeout,
+                             **sv.to_dict()})
+        return 0
+    if a.bit is None:
+        raise CLIError("give --bit I (with --after TOKEN or --ever), or --survey N")
+    if a.ever == (a.after is not None):
+        raise CLIError("give exactly one of --after TOKEN and --ever")
+    question = (reach.BitEver(a.bit, a.value) if a.ever
+                else reach.BitAfter(a.bit, _tokens(m, [a.after])[0], a.value))
+    with user_errors():
+        reach.check_question(m, question)
+        ans = reach.check(m, [question], a.method, a.timeout, a.frames)[0]
+    if isinstance(question, reach.BitAfter):
+        cnf = q.encode_step(m)
+        s = cnf.solver()
+        t0 = time.time()
+        sat = s.solve(assumptions=[cnf.h_next[a.bit] if a.value else -cnf.h_next[a.bit],
+                                   cnf.t[question.token]])
+        print(f"{ans.question}: from any state (one step): "
+              f"{'possible (SAT)' if sat else 'impossible (UNSAT)'}  [{time.time() - t0:.3f} s]")
+        cnf.close()
+    what = {"proved": "impossible — proved for every token sequence from h0 (UNSAT)",
+            "reachable": "possible — some token sequence from h0 reaches it (SAT)",
+            "bounded": f"not within {ans.frames} tokens from h0 (bounded: no proof)",
+            "unknown": f"undecided within {a.timeout:g} s"}[ans.status]
+    print(f"{ans.question}: from h0 ({ans.method}): {what}  [{ans.seconds:.2f} s]")
+    _write_json(a.json, {"model": a.model, **ans.to_dict()})
+    return 0
+
+
+# -- explore -----------------------------------------------------------------------------------------
+def cmd_explore(a: argparse.Namespace) -> int:
+    """``trnn logic explore``: the static HTML page of a machine you can watch."""
+    from trnn.logic.explore import screenshot, write_page
+    from trnn.model.machine import temperature_to_tq
+
+    m = _load(a)
+    with user_errors():
+        prompt = m.tokenizer.encode(a.prompt)
+        tq = temperature_to_tq(a.temperature, m.logit_scale)
+    stats = None if a.no_stats else explain(m, _trace(a, m))
+    out = write_page(m, a.output, a.title or Path(a.model).stem, prompt, a.max_tokens, tq,
+                     a.seed, stats)
+    print(f"wrote {out}: open it in a browser (no server needed)")
+    if a.screenshot:
+        with user_errors():
+            png = screenshot(out, a.screenshot, a.shot_step, a.shot_bit)
+        print(f"wrote {png}")
+    return 0
+
+
 # -- split / explain -----------------------------------------------------------------------------
 def cmd_split(a: argparse.Namespace) -> int:
     """``trnn logic split``: the dependency graph of the state bits, before and after
@@ -337,6 +401,59 @@ def add_parsers(sub) -> None:
     data_args(q)
     q.add_argument("--json", help="also write the answer to this JSON file (bits, greedy)")
     q.set_defaults(fn=cmd_query)
+
+    r = ls.add_parser("reach", help="questions over the states reachable from h0: model "
+                      "checking (PDR, BMC) of the state register and its logic",
+                      description="Ask the sequential machine — the state register from h0, "
+                      "its next-state logic and a free token each step — whether state bit "
+                      "--bit can be --value right after token --after (or --ever). 'pdr' "
+                      "(ABC's IC3 inside Yosys) proves it impossible over all token sequences "
+                      "or finds it reachable; 'bmc' searches sequences up to --frames tokens. "
+                      "The one-step answer from any of the 2^H states is printed beside it. "
+                      "--survey N asks it for every bit and value that validation text never "
+                      "shows after each of the N most frequent tokens.")
+    model_arg(r)
+    r.add_argument("--bit", type=int, help="state bit")
+    r.add_argument("--value", type=int, choices=(0, 1), default=1)
+    r.add_argument("--after", metavar="TOKEN", help="token id or one-token string")
+    r.add_argument("--ever", action="store_true", help="at any time (h0 included)")
+    r.add_argument("--method", choices=("pdr", "bmc"), default="pdr")
+    r.add_argument("--timeout", type=number(float, 1, 86400), default=60.0,
+                   help="seconds per question (default 60)")
+    r.add_argument("--frames", type=pos_int, default=50, help="bmc: tokens (default 50)")
+    r.add_argument("--survey", type=pos_int, metavar="N", help="survey the N most frequent "
+                   "tokens of validation text (see above)")
+    data_args(r)
+    r.add_argument("--json", help="also write the answers to this JSON file")
+    r.set_defaults(fn=cmd_reach)
+
+    xp = ls.add_parser("explore", help="a static HTML page: a story written token by token, "
+                       "the state bits lighting up, a click on a bit shows its rule",
+                       description="Write one self-contained HTML page (no server): the "
+                       "golden engine writes a story from --prompt; the state bits after each "
+                       "token light up, grouped by module (weakly connected components of the "
+                       "bit dependency graph) and named where 'trnn logic explain' names them; "
+                       "a click on a bit shows its decompiled rule, its statistics on "
+                       "validation text and the tokens that set and clear it. page.html#step=N"
+                       "&bit=I opens at step N with bit I selected.")
+    model_arg(xp)
+    xp.add_argument("-o", "--output", default="explorer.html",
+                    help="page file (default explorer.html)")
+    xp.add_argument("--prompt", default="Once upon a time", help="text to start from")
+    xp.add_argument("--max-tokens", type=pos_int, default=60, help="tokens to generate "
+                    "(default 60)")
+    xp.add_argument("--temperature", type=number(float, 0), default=0.0,
+                    help="0 = greedy (default)")
+    xp.add_argument("--seed", type=number(int, 0, 2**32 - 2), default=0)
+    xp.add_argument("--title", help="page title (default: the model's name)")
+    xp.add_argument("--screenshot", metavar="PNG", help="also save a picture of the page "
+                    "(headless Chromium)")
+    xp.add_argument("--shot-step", type=number(int, 0), help="the screenshot's step")
+    xp.add_argument("--shot-bit", type=number(int, 0), help="the bit selected in it")
+    xp.add_argument("--no-stats", action="store_true", help="no validation statistics (no "
+                    "data needed; bits stay numbered)")
+    data_args(xp)
+    xp.set_defaults(fn=cmd_explore)
 
     sp = ls.add_parser("split", help="dependency graph of state bits: SCCs, components, a "
                        "picture; before and after pruning on validation text",

@@ -17,6 +17,11 @@ step; a step reads ``h_before``, its input token, and yields ``h_after``) and co
 - examples: for the top lift tokens, then spread over the trace, the ~40 characters of story
   text before the event, the triggering token between ``⟦ ⟧`` (``⟨EOT⟩`` for the opening
   end-of-story token);
+- a *name* for a bit whose explanation is clear enough (:func:`bit_names`): the turn-on or
+  turn-off event is predicted by "the token read is one of a set S" of at most
+  :data:`NAME_TOKENS` tokens with an F1 of at least :data:`NAME_THRESHOLD` (S grown greedily
+  by precision among tokens with ≥ ``min_count`` events, kept while F1 rises); the name says
+  the event and the tokens, e.g. ``on_period_bang`` (turns on at ``.`` or ``!``);
 - flags: ``constant`` (the same value after every step), ``never changes`` (no event at all:
   the bit stays ``h0``), ``rare`` (fewer than ``min_count`` events of either kind).
 
@@ -37,6 +42,11 @@ import numpy as np
 from trnn.model.machine import Machine
 
 from .trace import Trace, token_text
+
+#: a bit is named when one event is predicted by a set of at most NAME_TOKENS tokens with an
+#: F1 of at least NAME_THRESHOLD (half the events explained at half precision or better)
+NAME_THRESHOLD = 0.5
+NAME_TOKENS = 4
 
 
 @dataclass
@@ -83,6 +93,18 @@ class BitStats:
     on_examples: list[Example] = field(default_factory=list)
     off_examples: list[Example] = field(default_factory=list)
     min_count: int = 5
+    on_set: list[int] = field(default_factory=list)     # best token set for turn-on
+    on_set_score: float = 0.0                            # its F1
+    off_set: list[int] = field(default_factory=list)
+    off_set_score: float = 0.0
+
+    @property
+    def name_event(self) -> tuple[str, list[int], float] | None:
+        """``(event, tokens, F1)`` of the better token-set explanation if its F1 reaches
+        :data:`NAME_THRESHOLD`, else None (the bit stays numbered)."""
+        best = max((("on", self.on_set, self.on_set_score),
+                    ("off", self.off_set, self.off_set_score)), key=lambda x: x[2])
+        return best if best[1] and best[2] >= NAME_THRESHOLD else None
 
     @property
     def label_score(self) -> float:
@@ -126,6 +148,71 @@ def _assoc(ev_counts: np.ndarray, base_counts: np.ndarray, tok_counts: np.ndarra
         best = int(ok[np.argmax(f1[ok])])
     return ([mk(v) for v in by_count], [mk(v) for v in by_lift],
             float(f1[best]) if best is not None else 0.0, best)
+
+
+def _best_set(ev_counts: np.ndarray, base_counts: np.ndarray, n_ev: int, min_count: int,
+              k: int = NAME_TOKENS) -> tuple[list[int], float]:
+    """The token set S (≤ ``k`` tokens, each with ≥ ``min_count`` events) whose "token ∈ S"
+    best predicts the event, grown greedily by precision while F1 rises; ``(S, F1)``."""
+    if n_ev == 0:
+        return [], 0.0
+    ok = np.nonzero(ev_counts >= min_count)[0]
+    if ok.size == 0:
+        return [], 0.0
+    prec = ev_counts[ok] / np.maximum(base_counts[ok], 1)
+    order = ok[np.lexsort((ok, -ev_counts[ok], -prec))]
+    chosen, best, hits, base = [], 0.0, 0, 0
+    for v in order[:64]:
+        if len(chosen) == k:
+            break
+        h, b = hits + int(ev_counts[v]), base + int(base_counts[v])
+        p, r = h / max(b, 1), h / n_ev
+        f1 = 2 * p * r / (p + r) if p + r else 0.0
+        if f1 <= best:
+            continue
+        chosen, best, hits, base = chosen + [int(v)], f1, h, b
+    return chosen, best
+
+
+_PUNCT = {".": "period", ",": "comma", "!": "bang", "?": "question", '"': "quote",
+          "'": "apos", ":": "colon", ";": "semicolon", "-": "dash", "\n": "newline",
+          "(": "lparen", ")": "rparen"}
+
+
+def token_slug(m: Machine, v: int) -> str:
+    """A short identifier-safe word for token ``v``: an ASCII word as it is (its leading space
+    dropped, case kept), punctuation by name (``."`` → ``period_quote``), ``eot`` for end of
+    story, else ``t<id>``."""
+    if v == m.eot_id:
+        return "eot"
+    text = token_text(m, v).strip(" ").replace("\n", "\\n")
+    if text and all(c.isascii() and c.isalnum() for c in text):
+        return text
+    if text and all(c in _PUNCT for c in text) and len(text) <= 2:
+        return "_".join(_PUNCT[c] for c in text)
+    return f"t{v}"
+
+
+def bit_names(m: Machine, stats: list[BitStats]) -> dict[int, str]:
+    """Names of the bits whose explanation is clear enough (:attr:`BitStats.name_event`):
+    ``on_<tokens>`` or ``off_<tokens>``, made unique by a ``_<bit>`` suffix on a clash; bits
+    without a name are left out. The names are Python identifiers."""
+    names: dict[int, str] = {}
+    used: set[str] = set()
+    for s in stats:
+        ev = s.name_event
+        if ev is None:
+            continue
+        event, toks, _ = ev
+        parts: list[str] = []
+        for v in toks[:2]:   # the two most precise tokens name it; the report lists all
+            slug = token_slug(m, v)
+            parts.append(slug if slug not in parts else f"t{v}")
+        base = f"{event}_" + "_".join(parts)
+        name = base if base not in used else f"{base}_{s.bit}"
+        used.add(name)
+        names[s.bit] = name
+    return names
 
 
 def _examples(rows: np.ndarray, trace: Trace, m: Machine, by_lift: list[TokenAssoc], n: int,
@@ -186,6 +273,8 @@ def explain(m: Machine, trace: Trace, top: int = 5, min_count: int = 5, examples
             on_c, was0, tok_counts, s.n_on, T, min_count, top)
         s.off_by_count, s.off_by_lift, s.off_score, s.off_score_token = _assoc(
             off_c, was1, tok_counts, s.n_off, T, min_count, top)
+        s.on_set, s.on_set_score = _best_set(on_c, was0, s.n_on, min_count)
+        s.off_set, s.off_set_score = _best_set(off_c, was1, s.n_off, min_count)
         s.on_examples = _examples(on_rows, trace, m, s.on_by_lift, examples, chars)
         s.off_examples = _examples(off_rows, trace, m, s.off_by_lift, examples, chars)
         out.append(s)
