@@ -45,6 +45,14 @@ TEACHER = "benchmarks/models/large-bpe512.twin.pt"
 STEPS = 600   # each run's steps unless listed in LONGER
 LONGER = {"large/combined": 1500, "small/lr-0.1-long": 2500, "large/combined-noise": 1500,
           "large/final": 1500, "small/final": 3000}
+# the modular state (issue: read the machine): the shipped large recipe with M modules, a
+# fifth of its steps so that the five runs fit one session
+FINAL_LARGE = ["--readout-fanin", "0", "--state-bits", "384", "--embed-bits", "64",
+               "--vocab-size", "2048", "--lr", "0.1", "--gate-noise", "0.5"]
+MODULES = (1, 2, 4, 8, 16)
+MODULAR_STEPS = 300
+LONGER.update({f"large/modules-{M}": MODULAR_STEPS for M in MODULES})
+LONGER["large/modules-8-cross-4"] = MODULAR_STEPS
 # name: (what it measures, flags beyond LARGE)
 RECIPES = {
     # -- 1. where the 0.8 goes: relax one part of the logic at a time, the large shape --------
@@ -139,6 +147,14 @@ RECIPES = {
                          "0.5, BPE vocabulary of 1,024",
                          ["--lr", "0.1", "--embed-bits", "48", "--gate-noise", "0.5",
                           "--vocab-size", "1024"]),
+    **{f"large/modules-{M}": (f"the shipped large recipe, state trained as {M} independent "
+                              f"modules (each gate reads its own module and the token)"
+                              if M > 1 else "the shipped large recipe (one module), "
+                              f"{MODULAR_STEPS} steps: the modular runs' reference",
+                              [*FINAL_LARGE, "--modules", str(M)]) for M in MODULES},
+    "large/modules-8-cross-4": ("the shipped large recipe, 8 modules, each gate may also read "
+                                "4 bits of other modules",
+                                [*FINAL_LARGE, "--modules", "8", "--cross-fanin", "4"]),
 }
 
 
@@ -161,6 +177,8 @@ AGAINST = {
     "small/embed-48-noise": "small/embed-32-noise",
     "small/threshold-h96-embed-32-noise": "small/embed-32-noise",
     "small/vocab-1024": "small/embed-48-noise",
+    **{f"large/modules-{M}": "large/modules-1" for M in MODULES if M > 1},
+    "large/modules-8-cross-4": "large/modules-8",
 }
 
 
