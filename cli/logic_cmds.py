@@ -18,7 +18,7 @@ from trnn.logic import greedy
 from trnn.logic import query as q
 from trnn.logic.aig import load_aag
 from trnn.logic.decompile import write_program
-from trnn.logic.explain import explain, token_text, write_report
+from trnn.logic.explain import bit_names, explain, name_note, token_text, write_report
 from trnn.logic.prove import alter, check_equivalence
 from trnn.logic.trace import Trace, run_trace
 from trnn.model.data import read_stories, resolve_split
@@ -267,8 +267,13 @@ def cmd_split(a: argparse.Namespace) -> int:
     tr = None if a.no_prune else _trace(a, m)
     rep = split_report(m, tr, name=a.model)
     print(rep.format())
+    names = bit_names(m, explain(m, tr)) if tr is not None else None
+    if names is not None:
+        print(f"named bits (trnn logic explain): {len(names)} of {m.H}"
+              + (": " + ", ".join(f"{i} {n}" for i, n in sorted(names.items())[:12])
+                 + (", …" if len(names) > 12 else "") if names else ""))
     if a.png:
-        draw(rep, a.png)
+        draw(rep, a.png, names=names)
         print(f"wrote {a.png}")
     if a.pruned and rep.pruned is not None:
         rep.pruned.save(a.pruned)
@@ -318,9 +323,15 @@ def cmd_automaton(a: argparse.Namespace) -> int:
 def cmd_decompile(a: argparse.Namespace) -> int:
     """``trnn decompile``: the model as one standalone Python program."""
     m = _load(a)
-    path = write_program(m, a.output)
+    names = notes = None
+    if a.names:
+        stats = explain(m, _trace(a, m))
+        names = bit_names(m, stats)
+        notes = {i: name_note(m, stats[i]) for i in names}
+    path = write_program(m, a.output, names=names, notes=notes)
     n = len(Path(path).read_text().splitlines())
-    print(f"wrote {path}: {n} lines, one rule per state bit ({m.H}); run it with "
+    print(f"wrote {path}: {n} lines, one rule per state bit ({m.H}"
+          + (f", {len(names)} named" if names is not None else "") + f"); run it with "
           f"'python {path} --prompt \"Once upon a time\"'")
     return 0
 
@@ -508,4 +519,11 @@ def add_parsers(sub) -> None:
     d.add_argument("model", help="model file or shipped model name")
     d.add_argument("-o", "--output", default="talker.py", help="program file (default "
                    "talker.py)")
+    d.add_argument("--names", action="store_true", help="name the state bits that 'trnn logic "
+                   "explain' names on validation text (--data, --stories), in the rules too")
+    d.add_argument("--data", help="validation text for --names (default: TRNN_DATA or the "
+                   "cache)")
+    d.add_argument("--stories", type=pos_int, default=200, help="validation stories for "
+                   "--names (default 200)")
+    d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     d.set_defaults(fn=cmd_decompile)

@@ -27,7 +27,9 @@ database (``unicodedata.unidata_version``) may be split differently.
 
 from __future__ import annotations
 
+import builtins
 import json
+import keyword
 import os
 import re
 import tempfile
@@ -43,6 +45,14 @@ from . import program_text as T
 
 WIDTH = 100  # the generated program's line length
 
+# names the program itself defines or uses: a bit name must not shadow them
+_RESERVED = frozenset(keyword.kwlist) | frozenset(dir(builtins)) | {
+    "atleast", "keep_or", "bits", "pack", "scores", "xorshift32", "choose", "generate",
+    "encode", "char_class", "pre_tokenize", "bpe", "nonneg_float", "pos_int", "main", "step",
+    "state", "token", "h", "H", "E", "V", "EOT", "H0", "EMBEDDING", "READOUT", "OFFSETS",
+    "NOISE", "TOKENS", "MERGES", "RANK", "VOCAB", "LOGIT_SCALE", "argparse", "re", "sys",
+    "unicodedata"}
+
 
 class DecompileError(ValueError):
     """A machine the program cannot reproduce (a tokenizer configuration its encoder does not
@@ -50,18 +60,22 @@ class DecompileError(ValueError):
 
 
 # -- rules ---------------------------------------------------------------------------------------
-def _input_name(j: int, H: int) -> str:
-    return f"s{j}" if j < H else f"e{j - H}"
+def _input_name(j: int, H: int, names: dict[int, str] | None = None) -> str:
+    if j < H:
+        return (names or {}).get(j, f"s{j}")
+    return f"e{j - H}"
 
 
-def gate_rule(w: np.ndarray, theta: int, H: int) -> int | tuple[int, list[str]]:
+def gate_rule(w: np.ndarray, theta: int, H: int, names: dict[int, str] | None = None
+              ) -> int | tuple[int, list[str]]:
     """One threshold gate ``Σ_j w[j]·x[j] ≥ theta`` over the inputs ``s0…s{H-1}, e0…``
     (column ``j`` of ``w``) as ``(k, literals)`` — true when at least ``k`` of the literals
     (``"s3"`` for weight +1, ``"not s9"`` for −1) are true — or as the int 0/1 when constant.
 
     ``k`` is the folded threshold (:func:`trnn.model.machine.folded_bound`); k ≤ 0 is always
-    true, k > #literals never."""
-    lits = [_input_name(j, H) if w[j] > 0 else f"not {_input_name(j, H)}"
+    true, k > #literals never. ``names`` renames state bits (bit → identifier; others stay
+    ``s<i>``)."""
+    lits = [_input_name(j, H, names) if w[j] > 0 else f"not {_input_name(j, H, names)}"
             for j in np.flatnonzero(w)]
     k = int(folded_bound(w, theta))
     if k <= 0:
@@ -110,39 +124,41 @@ def _gate_lines(lead: str, g, end: str, bare: bool = False) -> list[str]:
     return lines + [cur]
 
 
-def bit_rule(m: Machine, i: int) -> list[str]:
+def bit_rule(m: Machine, i: int, names: dict[int, str] | None = None) -> list[str]:
     """State bit ``i``'s rule in the decompiled ``step``: the statement ``h[i] = …`` (indented
-    by four spaces, possibly over several lines, with a comment for the special cases)."""
+    by four spaces, possibly over several lines, with a comment for the special cases).
+    ``names`` renames state bits (bit → identifier)."""
     H, lead = m.H, f"    h[{i}] = "
-    cand = gate_rule(m.W["cand"][i], m.theta["cand"][i], H)
+    si = _input_name(i, H, names)
+    cand = gate_rule(m.W["cand"][i], m.theta["cand"][i], H, names)
     # (as an input such a bit can still be H0's bit, in the step that reads end-of-story)
     every_token = f"every token sets it to {cand}" if isinstance(cand, int) else None
     comment = None
     if m.cell == "threshold":
         lines, comment = _gate_lines(lead, cand, "", bare=True), every_token
     else:
-        update = gate_rule(m.W["update"][i], m.theta["update"][i], H)
+        update = gate_rule(m.W["update"][i], m.theta["update"][i], H, names)
         if update == 0:
             lines, comment = [lead + str(int(m.h0[i]))], "constant: never updated, keeps H0's bit"
         elif update == 1:
             lines = _gate_lines(lead, cand, "", bare=True)
             comment = every_token or "updated on every token"
         elif cand == 1:
-            lines, comment = _gate_lines(f"{lead}s{i} or ", update, ""), "set when updated"
+            lines, comment = _gate_lines(f"{lead}{si} or ", update, ""), "set when updated"
         elif cand == 0:
             comment = "cleared when updated"
             if len(update[1]) == 1:  # one literal: write its negation, not "not not x"
                 lit = update[1][0]
-                lines = [f"{lead}s{i} and {lit[4:] if lit.startswith('not ') else 'not ' + lit}"]
+                lines = [f"{lead}{si} and {lit[4:] if lit.startswith('not ') else 'not ' + lit}"]
             else:
-                lines = _gate_lines(f"{lead}s{i} and not ", update, "")
+                lines = _gate_lines(f"{lead}{si} and not ", update, "")
         else:
-            one = f"{lead}keep_or(s{i}, update={gate_text(update)}, cand={gate_text(cand)})"
+            one = f"{lead}keep_or({si}, update={gate_text(update)}, cand={gate_text(cand)})"
             if len(one) <= WIDTH:
                 lines = [one]
             else:  # the old bit, the update rule and the candidate rule on lines of their own
                 col = " " * len(lead + "keep_or(")
-                lines = ([f"{lead}keep_or(s{i},"] + _gate_lines(col + "update=", update, ",")
+                lines = ([f"{lead}keep_or({si},"] + _gate_lines(col + "update=", update, ",")
                          + _gate_lines(col + "cand=", cand, ")"))
     if comment and len(lines[0]) + len(comment) + 4 <= WIDTH:
         lines[0] += f"  # {comment}"
@@ -231,19 +247,25 @@ def _unpack(names: list[str], rhs: str) -> list[str]:
     return _wrap("    (", names, f") = {rhs}")
 
 
-def _step(m: Machine) -> list[str]:
+def _step(m: Machine, names: dict[int, str] | None = None,
+          notes: dict[int, str] | None = None) -> list[str]:
     H, E = m.H, m.E
     out = ["", "",
-           _section("the rules: one per state bit"),
-           "def step(state, token):",
-           '    """The state after reading `token` in `state` (an int whose bit i is s_i)."""',
-           "    if token == EOT:",
-           "        state = H0  # a story ends: the next one starts from the initial state"]
-    out += _unpack([f"s{i}" for i in range(H)], "bits(state, H)")
+           _section("the rules: one per state bit")]
+    if names:
+        out.append(f"# {len(names)} of the {H} state bits have names: what they do on "
+                   "validation text (trnn logic explain)")
+        for i, nm in sorted(names.items()):
+            out += _wrap(f"#   {nm} = s{i}: ", [(notes or {}).get(i, "")], "")
+    out += ["def step(state, token):",
+            '    """The state after reading `token` in `state` (an int whose bit i is s_i)."""',
+            "    if token == EOT:",
+            "        state = H0  # a story ends: the next one starts from the initial state"]
+    out += _unpack([_input_name(i, H, names) for i in range(H)], "bits(state, H)")
     out += _unpack([f"e{j}" for j in range(E)], "bits(EMBEDDING[token], E)")
     out.append("    h = [0] * H")
     for i in range(H):
-        out += bit_rule(m, i)
+        out += bit_rule(m, i, names)
     out.append("    return pack(h)")
     return out
 
@@ -282,15 +304,23 @@ def _constants(m: Machine) -> list[str]:
     return out
 
 
-def decompile(m: Machine, name: str = "talker") -> str:
+def decompile(m: Machine, name: str = "talker", names: dict[int, str] | None = None,
+              notes: dict[int, str] | None = None) -> str:
     """The source of one standalone Python 3.10+ program (standard library only) that writes
     exactly the bytes ``trnn generate`` writes for machine ``m`` and the same ``--prompt``,
     ``--max-tokens``, ``--temperature``, ``--seed``, ``--no-stop`` and ``--show-eot`` (its
     default ``--max-tokens`` is 200). ``name`` titles the program. Raises
     :class:`~trnn.model.modelfile.ModelFileError` for an invalid machine and
     :class:`DecompileError` for a BPE tokenizer configuration the encoder does not
-    implement."""
+    implement. ``names`` gives some state bits identifiers (e.g. those of
+    :func:`trnn.logic.explain.bit_names`) that the rules use instead of ``s<i>``, ``notes``
+    one line on each; ``ValueError`` for a name that is not a fresh identifier."""
     m.validate()
+    for nm in (names or {}).values():
+        if not nm.isidentifier() or nm in _RESERVED or re.fullmatch(r"[seh]\d+", nm):
+            raise ValueError(f"bit name {nm!r} is not a usable identifier")
+    if names and len(set(names.values())) != len(names):
+        raise ValueError("bit names must be distinct")
     tok = m.tokenizer
     if tok.kind == "bpe":
         _bpe_merges(tok)  # refuse unsupported tokenizers before writing anything
@@ -324,18 +354,20 @@ def decompile(m: Machine, name: str = "talker") -> str:
     main = (T.MAIN.replace("@MAX_SEED@", str(MAX_SEED)).replace("@MAX_TQ@", str(MAX_TQ))
             .replace("@NOISE_SCALE@", str(2**NOISE_FRAC_BITS)))
     encode = {"bpe": T.ENCODE_BPE, "bytes": T.ENCODE_BYTES, "ids": T.ENCODE_IDS}[tok.kind]
-    parts = [header.rstrip("\n"), T.RUNTIME.rstrip("\n"), "\n".join(_step(m)),
+    parts = [header.rstrip("\n"), T.RUNTIME.rstrip("\n"), "\n".join(_step(m, names, notes)),
              readout.rstrip("\n"), encode.rstrip("\n"), main.rstrip("\n"),
              "\n".join(_constants(m)), "\n\nif __name__ == \"__main__\":\n    sys.exit(main())"]
     # the templates' section rules, drawn to one width
     return re.sub(r"(?m)^# -- (.*?) -+$", lambda mt: _section(mt[1]), "\n".join(parts) + "\n")
 
 
-def write_program(m: Machine, path: str | Path, name: str = "talker") -> Path:
+def write_program(m: Machine, path: str | Path, name: str = "talker",
+                  names: dict[int, str] | None = None, notes: dict[int, str] | None = None
+                  ) -> Path:
     """Write :func:`decompile`'s program to ``path`` atomically (a temporary file in the same
     directory, renamed over ``path``) with mode 0755, and return ``path``."""
     path = Path(path)
-    text = decompile(m, name)
+    text = decompile(m, name, names, notes)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:

@@ -16,7 +16,8 @@ from .depgraph import DepGraph, size_histogram
 from .split import SplitReport
 
 
-def _draw_panel(ax, d: DepGraph, title: str, seed: int) -> None:
+def _draw_panel(ax, d: DepGraph, title: str, seed: int,
+                names: dict[int, str] | None = None) -> None:
     """Draw graph ``d`` into the matplotlib axes ``ax`` under ``title`` (see :func:`draw`)."""
     from matplotlib.collections import LineCollection
     from matplotlib.lines import Line2D
@@ -66,8 +67,12 @@ def _draw_panel(ax, d: DepGraph, title: str, seed: int) -> None:
     if dead.any():
         ax.scatter(xy[dead, 0], xy[dead, 1], s=20, marker="x", c="red", linewidths=0.8,
                    zorder=3)
-    if d.H <= 80:
-        for i in range(d.H):
+    names = names or {}
+    for i in range(d.H):
+        if i in names:   # named bits by name (beside the dot), at any size
+            ax.annotate(names[i], xy[i], xytext=(4, 3), textcoords="offset points", fontsize=6,
+                        color="darkblue", zorder=4)
+        elif d.H <= 80:
             ax.annotate(str(i), xy[i], fontsize=6, ha="center", va="center", zorder=4)
     sizes = [len(c) for c in d.components]
     ax.set_title(f"{title}\n{d.total_weights} weights, {d.n_edges} bit→bit edges, "
@@ -92,7 +97,7 @@ def _draw_panel(ax, d: DepGraph, title: str, seed: int) -> None:
     ax.set_yticks([])
 
 
-def draw(what, path: str | Path, seed: int = 0) -> Path:
+def draw(what, path: str | Path, seed: int = 0, names: dict[int, str] | None = None) -> Path:
     """Draw a :class:`SplitReport` (before and, if pruned, after: two panels), a
     :class:`DepGraph` or a list of them to the PNG ``path``: state bits placed by a
     force-directed layout (``spring_layout``, fixed ``seed``), coloured by component, outlined
@@ -100,7 +105,8 @@ def draw(what, path: str | Path, seed: int = 0) -> Path:
     summarised, not drawn). Edges are arrows when there are at most 300, else faint lines;
     self-loops (keep loops, self weights) are not drawn. Uses the Agg backend without touching
     pyplot's global state. The PNG is 120 dpi, 7 × 7.5 inches per panel; missing parent
-    folders are created. Returns ``path`` as a :class:`~pathlib.Path`; ``OSError`` if it
+    folders are created. ``names`` labels the named bits by name (the others by number, up
+    to 80 bits). Returns ``path`` as a :class:`~pathlib.Path`; ``OSError`` if it
     cannot be written."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
     from matplotlib.figure import Figure
@@ -117,7 +123,7 @@ def draw(what, path: str | Path, seed: int = 0) -> Path:
     FigureCanvasAgg(fig)
     axes = fig.subplots(1, len(panels), squeeze=False)[0]
     for ax, (title, d) in zip(axes, panels):
-        _draw_panel(ax, d, title, seed)
+        _draw_panel(ax, d, title, seed, names)
     fig.tight_layout()
     path = Path(path)
     path.parent.mkdir(parents=True, exist_ok=True)

@@ -185,7 +185,9 @@ def token_slug(m: Machine, v: int) -> str:
     story, else ``t<id>``."""
     if v == m.eot_id:
         return "eot"
-    text = token_text(m, v).strip(" ").replace("\n", "\\n")
+    text = token_text(m, v).strip(" ")
+    if text == "\n":
+        return "newline"
     if text and all(c.isascii() and c.isalnum() for c in text):
         return text
     if text and all(c in _PUNCT for c in text) and len(text) <= 2:
@@ -213,6 +215,16 @@ def bit_names(m: Machine, stats: list[BitStats]) -> dict[int, str]:
         used.add(name)
         names[s.bit] = name
     return names
+
+
+def name_note(m: Machine, s: BitStats) -> str:
+    """One line on a named bit: its event, all the tokens of its set, the F1 and the steps
+    it was measured on (empty for an unnamed bit)."""
+    ev = s.name_event
+    if ev is None:
+        return ""
+    toks = ", ".join(repr(token_text(m, v)) for v in ev[1])
+    return f"turns {ev[0]} at {toks} (F1 {ev[2]:.2f} over {s.steps:,} steps)"
 
 
 def _examples(rows: np.ndarray, trace: Trace, m: Machine, by_lift: list[TokenAssoc], n: int,
@@ -324,12 +336,17 @@ def write_report(m: Machine, stats: list[BitStats], path: str | Path,
               "that token (with the bit in the state the event leaves) that do trigger it. "
               "*score*: best F1 of a single token as the trigger (1 = one token does it). "
               "Examples show the text before the event with the token in ⟦ ⟧.", ""]
+    names = bit_names(m, stats)
+    lines += [f"**Named bits: {len(names)} of {len(stats)}** (a set of at most {NAME_TOKENS} "
+              f"tokens predicts the bit turning on or off with F1 ≥ {NAME_THRESHOLD}; the name "
+              "is the event and its two most precise tokens).", ""]
     lines += ["## Summary", "",
-              "| bit | set | on | off | score on/off | flags | top on-tokens (lift) "
+              "| bit | name | set | on | off | score on/off | flags | top on-tokens (lift) "
               "| top off-tokens (lift) |",
-              "|---:|---:|---:|---:|---:|---|---|---|"]
+              "|---:|---|---:|---:|---:|---:|---|---|---|"]
     for s in stats:
-        lines.append(f"| [{s.bit}](#bit-{s.bit}) | {100 * s.frac_set:.1f}% | {s.n_on} | "
+        lines.append(f"| [{s.bit}](#bit-{s.bit}) | {md_escape(names.get(s.bit, ''))} | "
+                     f"{100 * s.frac_set:.1f}% | {s.n_on} | "
                      f"{s.n_off} | {s.on_score:.2f}/{s.off_score:.2f} | {', '.join(s.flags)} | "
                      f"{_short(m, s.on_by_lift)} | {_short(m, s.off_by_lift)} |")
     ranked = sorted(stats, key=lambda s: (-s.label_score, s.bit))[:best]
@@ -343,7 +360,8 @@ def write_report(m: Machine, stats: list[BitStats], path: str | Path,
                      f"(score {s.label_score:.2f})")
     lines += ["", "## Bits", ""]
     for s in stats:
-        lines += [f'<a id="bit-{s.bit}"></a>', "", f"### bit {s.bit}", "",
+        title = f"bit {s.bit}" + (f" — {md_escape(names[s.bit])}" if s.bit in names else "")
+        lines += [f'<a id="bit-{s.bit}"></a>', "", f"### {title}", "",
                   f"Set after {100 * s.frac_set:.1f}% of steps (h0 = {s.h0}); turns on "
                   f"{s.n_on}×, off {s.n_off}×" + (f"; **{', '.join(s.flags)}**" if s.flags
                                                  else "") + ".", ""]
@@ -357,6 +375,10 @@ def write_report(m: Machine, stats: list[BitStats], path: str | Path,
             lines.append(f"- turn-{kind} tokens by count: {_long(m, by_count)}")
             if stok is not None:
                 lines.append(f"- turn-{kind} score {score:.2f} ({_tok(m, stok)})")
+            tset, tscore = getattr(s, f"{kind}_set"), getattr(s, f"{kind}_set_score")
+            if tset:
+                lines.append(f"- turn-{kind} token set: {', '.join(_tok(m, v) for v in tset)} "
+                             f"(F1 {tscore:.2f})")
             lines.append(f"- turn-{kind} examples:")
             for e in exs:
                 lines.append(f"  - story {e.story} @ {e.pos}: {md_escape(e.text)}")

@@ -316,3 +316,37 @@ def test_gate_rule_forms_are_exact():
     assert gate_text(gate_rule(w, 0, H)) == "(s0 or not s1 or e0)"
     assert gate_text(gate_rule(w, 1, H)) == "atleast(2, s0, not s1, e0)"
     assert gate_rule(w, -1, H) == 1 and gate_rule(w, 3, H) == 0
+
+
+# -- named bits -------------------------------------------------------------------------------------
+@pytest.fixture(scope="module")
+def named_small(machines, tmp_path_factory):
+    from trnn.logic.explain import bit_names, explain, name_note
+    from trnn.logic.trace import run_trace
+    m = machines["small"]
+    stats = explain(m, run_trace(m, make_stories(120, 4)))
+    names = bit_names(m, stats)
+    notes = {i: name_note(m, stats[i]) for i in names}
+    prog = write_program(m, tmp_path_factory.mktemp("named") / "talker_named.py", names=names,
+                         notes=notes)
+    return m, names, prog
+
+
+def test_named_program_equals_reference(named_small):
+    m, names, prog = named_small
+    assert names, "the small model names some bits on story text"
+    src = prog.read_text()
+    step_src = src[src.index("def step("):src.index("# -- choosing")]
+    for i, nm in names.items():
+        assert re.search(rf"\b{nm}\b", step_src) and not re.search(rf"\bs{i}\b", step_src)
+        assert f"#   {nm} = s{i}: turns " in src
+    for case in CASES[:4]:
+        assert run(prog, *options(**case)).stdout == reference(m, **case), case
+
+
+@pytest.mark.parametrize("bad", ["s3", "not", "step", "two words", "EOT", "len"])
+def test_unusable_bit_names_are_refused(machines, bad):
+    with pytest.raises(ValueError, match="not a usable identifier"):
+        decompile(machines["sparse_gated_bytes"], names={0: bad})
+    with pytest.raises(ValueError, match="distinct"):
+        decompile(machines["sparse_gated_bytes"], names={0: "a_b", 1: "a_b"})

@@ -121,12 +121,12 @@ def test_markdown_report_is_escaped_and_linked(tmp_path):
     assert "Trace: 2 stories" in text
     table = [ln for ln in text.splitlines() if ln.startswith("| [")]
     assert len(table) == m.H
-    for ln in table:                                     # 9 column borders, none escaped away
-        assert len(re.findall(r"(?<!\\)\|", ln)) == 9
+    for ln in table:                                     # 10 column borders, none escaped away
+        assert len(re.findall(r"(?<!\\)\|", ln)) == 10
     assert "⟦\\|⟧ " in table[0]                         # bit 0 turns off on a pipe
     for i in range(m.H):
         assert f"| [{i}](#bit-{i}) |" in text
-        assert f'<a id="bit-{i}"></a>' in text and f"\n### bit {i}\n" in text
+        assert f'<a id="bit-{i}"></a>' in text and re.search(rf"\n### bit {i}( — \S+)?\n", text)
     assert "turns on at ⟦a⟧" in text                     # bit 0 is the most label-like
     # the example before the only 'a' of story 0 (position 49) has its pipe, newline and
     # Markdown characters escaped
@@ -155,3 +155,21 @@ def test_explain_random_machine_counts_are_consistent(tmp_path):
         assert 0.0 <= s.on_score <= 1.0 and 0.0 <= s.off_score <= 1.0
     write_report(m, stats, tmp_path / "r.md")
     assert (tmp_path / "r.md").stat().st_size > 1000
+
+
+def test_names_go_to_bits_a_token_set_explains():
+    from trnn.logic.explain import NAME_THRESHOLD, bit_names, name_note, token_slug
+    m = tracker_machine()
+    stats = explain(m, run_trace(m, make_stories(12, 4)), min_count=3)
+    assert stats[0].on_set == [ord("a")] and stats[0].on_set_score == 1.0
+    # bit 0 turns on at 'a' (F1 1); bit 3 turns on at each opening EOT (F1 1); the constant
+    # bits have no events and no name
+    names = bit_names(m, stats)
+    assert names == {0: "on_a", 3: "on_eot"}
+    assert name_note(m, stats[0]).startswith("turns on at 'a' (F1 1.00")
+    assert name_note(m, stats[1]) == ""
+    # a set is named only from the threshold up
+    stats[0].on_set_score = stats[0].off_set_score = NAME_THRESHOLD - 0.01
+    assert 0 not in bit_names(m, stats)
+    assert [token_slug(m, t) for t in (ord("."), ord("\n"), ord("Q"), 200, m.eot_id)] == [
+        "period", "newline", "Q", "t200", "eot"]
