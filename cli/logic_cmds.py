@@ -202,7 +202,8 @@ def cmd_reach(a: argparse.Namespace) -> int:
         print(f"model checking with ABC {a.method} in Yosys (up to {a.timeout:g} s per "
               f"question) …", file=sys.stderr)
         with user_errors():
-            sv = reach.survey(m, tr, a.survey, a.method, a.timeout, a.frames)
+            sv = reach.survey(m, tr, a.survey, a.method, a.timeout, a.frames,
+                              bigrams=a.bigrams)
         print(sv.format(m))
         _write_json(a.json, {"model": a.model, "method": a.method, "timeout": a.timeout,
                              **sv.to_dict()})
@@ -211,8 +212,11 @@ def cmd_reach(a: argparse.Namespace) -> int:
         raise CLIError("give --bit I (with --after TOKEN or --ever), or --survey N")
     if a.ever == (a.after is not None):
         raise CLIError("give exactly one of --after TOKEN and --ever")
+    if a.before is not None and a.ever:
+        raise CLIError("--before goes with --after, not --ever")
     question = (reach.BitEver(a.bit, a.value) if a.ever
-                else reach.BitAfter(a.bit, _tokens(m, [a.after])[0], a.value))
+                else reach.BitAfter(a.bit, _tokens(m, [a.after])[0], a.value,
+                                    None if a.before is None else _tokens(m, [a.before])[0]))
     with user_errors():
         reach.check_question(m, question)
         ans = reach.check(m, [question], a.method, a.timeout, a.frames)[0]
@@ -306,8 +310,9 @@ def cmd_automaton(a: argparse.Namespace) -> int:
     hand-built) machine (exit status 1 if it is not)."""
     if a.p < 2:
         raise CLIError(f"--p must be at least 2, got {a.p}")
-    over = {k: v for k, v in (("state_bits", a.state_bits), ("steps", a.steps))
-            if v is not None}
+    over = {k: v for k, v in (("state_bits", a.state_bits), ("steps", a.steps),
+                              ("lr", a.lr), ("gate_noise", a.gate_noise),
+                              ("seq_len", a.seq_len)) if v is not None}
     rep = au.report(a.p, a.seed, constructed=a.constructed,
                     log=lambda line: print(line, file=sys.stderr), **over)
     m = rep.machine
@@ -427,6 +432,8 @@ def add_parsers(sub) -> None:
     r.add_argument("--bit", type=int, help="state bit")
     r.add_argument("--value", type=int, choices=(0, 1), default=1)
     r.add_argument("--after", metavar="TOKEN", help="token id or one-token string")
+    r.add_argument("--before", metavar="TOKEN", help="with --after: right after this token "
+                   "then the --after token")
     r.add_argument("--ever", action="store_true", help="at any time (h0 included)")
     r.add_argument("--method", choices=("pdr", "bmc"), default="pdr")
     r.add_argument("--timeout", type=number(float, 1, 86400), default=60.0,
@@ -434,6 +441,8 @@ def add_parsers(sub) -> None:
     r.add_argument("--frames", type=pos_int, default=50, help="bmc: tokens (default 50)")
     r.add_argument("--survey", type=pos_int, metavar="N", help="survey the N most frequent "
                    "tokens of validation text (see above)")
+    r.add_argument("--bigrams", action="store_true", help="survey the N most frequent pairs "
+                   "of consecutive tokens instead (bit i after b then u)")
     data_args(r)
     r.add_argument("--json", help="also write the answers to this JSON file")
     r.set_defaults(fn=cmd_reach)
@@ -506,6 +515,13 @@ def add_parsers(sub) -> None:
                     "bits)"), default=0, help="training seed (default 0)")
     au.add_argument("--state-bits", type=pos_int, help="H (default 16)")
     au.add_argument("--steps", type=pos_int, help="maximum training steps (default 2000)")
+    au.add_argument("--lr", type=number(float, above=0), help="learning rate (default 0.03; "
+                    "the language models' recipe: 0.1)")
+    au.add_argument("--gate-noise", type=number(float, 0), dest="gate_noise",
+                    help="stochastic binary units, decaying to 0 (default 0; the language "
+                    "models' recipe: 0.5)")
+    au.add_argument("--seq-len", type=pos_int, dest="seq_len", help="training sequence "
+                    "length (default 16)")
     au.add_argument("--constructed", action="store_true", help="analyse the hand-built "
                     "machine for p instead of training one")
     au.add_argument("--save", help="save the machine as a model file")

@@ -173,6 +173,8 @@ class SumModTrainConfig:
     check_every: int = 25      # test the exported machine this often …
     check_len: int = 64        # … on this many sequences of this length
     stop_early: bool = True    # stop once the exported machine is exact on the check
+    gate_noise: float = 0.0    # stochastic binary units (the language models' recipe, 0.5):
+                               # logistic noise of this scale, decaying linearly to 0
 
 
 def train_sum_mod(p: int = 3, seed: int = 0, config: SumModTrainConfig | None = None,
@@ -214,16 +216,25 @@ def train_sum_mod(p: int = 3, seed: int = 0, config: SumModTrainConfig | None = 
         loss_v, exact_at = float("nan"), None
 
         def loss_of(_step):
+            net.noise = cfg.gate_noise * max(0.0, 1.0 - _step / cfg.steps)
             x, y = task.sample(rng, cfg.batch, cfg.seq_len, cfg.eot_prob)
             logits, _ = net(torch.as_tensor(x))
             return F.cross_entropy(logits.reshape(-1, task.vocab_size),
                                    torch.as_tensor(y).reshape(-1))
 
+        def exported():
+            # the machine itself: no training noise in the export
+            noise, net.noise = net.noise, 0.0
+            try:
+                return to_machine(net, tok)
+            finally:
+                net.noise = noise
+
         def after(step, loss):
             nonlocal loss_v, exact_at
             loss_v = loss.item()
             if cfg.stop_early and step % cfg.check_every == 0:
-                m = to_machine(net, tok)
+                m = exported()
                 if greedy_accuracy(m, check_tokens, check_targets) == 1.0:
                     exact_at = step
                     return True
@@ -235,6 +246,7 @@ def train_sum_mod(p: int = 3, seed: int = 0, config: SumModTrainConfig | None = 
         meta = {"task": f"sum_mod_{p}", "seed": seed, "config": asdict(cfg), "steps_run": step,
                 "exact_at_step": exact_at, "final_loss": loss_v,
                 "train_seconds": round(seconds, 3)}
+        net.noise = 0.0
         return to_machine(net, tok, meta)
     finally:
         torch.set_num_threads(threads)

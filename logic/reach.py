@@ -55,14 +55,19 @@ class ReachError(QueryError):
 
 @dataclass(frozen=True)
 class BitAfter:
-    """Can state bit ``bit`` be ``value`` right after token ``token`` is read?"""
+    """Can state bit ``bit`` be ``value`` right after token ``token`` is read (and, if
+    ``before`` is set, right after the two tokens ``before``, ``token``)?"""
     bit: int
     token: int
     value: int = 1
+    before: int | None = None
 
     def text(self, m) -> str:
         from .query import token_repr
-        return f"h[{self.bit}] = {self.value} after {token_repr(m, self.token)} ({self.token})"
+        what = f"{token_repr(m, self.token)} ({self.token})"
+        if self.before is not None:
+            what = f"{token_repr(m, self.before)} ({self.before}) then " + what
+        return f"h[{self.bit}] = {self.value} after {what}"
 
 
 @dataclass(frozen=True)
@@ -84,8 +89,10 @@ def check_question(m, q: Question) -> None:
         raise ReachError(f"state bit {q.bit} out of range (the model has {m.H}: 0..{m.H - 1})")
     if q.value not in (0, 1):
         raise ReachError(f"a bit's value is 0 or 1, not {q.value}")
-    if isinstance(q, BitAfter) and not 0 <= q.token < m.V:
-        raise ReachError(f"token {q.token} out of range (the model has {m.V}: 0..{m.V - 1})")
+    if isinstance(q, BitAfter):
+        for t in (q.token, q.before):
+            if t is not None and not 0 <= t < m.V:
+                raise ReachError(f"token {t} out of range (the model has {m.V}: 0..{m.V - 1})")
 
 
 class ReachDesign(wiring.Component):
@@ -120,8 +127,14 @@ class ReachDesign(wiring.Component):
             hit = h[qu.bit] if qu.value else ~h[qu.bit]
             if isinstance(qu, BitAfter):
                 seen = Signal(reset_less=True, name=f"after_{k}")   # last token read was u
+                match = self.token == qu.token
+                if qu.before is not None:   # … and the one before it was `before`
+                    prev = Signal(reset_less=True, name=f"before_{k}")
+                    with mod.If(valid):
+                        mod.d.sync += prev.eq(self.token == qu.before)
+                    match = match & prev
                 with mod.If(valid):
-                    mod.d.sync += seen.eq(self.token == qu.token)
+                    mod.d.sync += seen.eq(match)
                 hit = hit & seen
             mod.d.comb += self.bad[k].eq(hit)
         return mod
@@ -232,6 +245,7 @@ class SurveyRow:
     one_step_sat: bool
     one_step_seconds: float
     reach: ReachAnswer | None = None
+    before: int | None = None
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -242,7 +256,7 @@ class SurveyRow:
 @dataclass
 class Survey:
     """:func:`survey`'s result: the questions asked and what each method said."""
-    tokens: list[int]
+    tokens: list[tuple[int | None, int]]
     rows: list[SurveyRow]
     trace_steps: int
     seconds: float
@@ -270,10 +284,13 @@ class Survey:
         c = self.counts()
         solved = [r for r in self.rows if r.reach]
         secs = [r.reach.seconds for r in solved]
-        lines = [f"questions: 'can bit i be v right after token u', for the {len(self.tokens)} "
-                 f"most frequent tokens u, where {self.trace_steps:,} steps of text never show "
-                 f"it: {c['questions']}",
-                 f"  from any state (one step, SAT): impossible for {c['one-step UNSAT']}, "
+        pairs = any(b is not None for b, _ in self.tokens)
+        ctx = "tokens b then u" if pairs else "token u"
+        lines = [f"questions: 'can bit i be v right after {ctx}', for the {len(self.tokens)} "
+                 f"most frequent {'pairs' if pairs else 'tokens'}, where {self.trace_steps:,} "
+                 f"steps of text never show it: {c['questions']}",
+                 f"  from any state (one step reading u, SAT): impossible for "
+                 f"{c['one-step UNSAT']}, "
                  f"possible for {c['questions'] - c['one-step UNSAT']}",
                  f"  of those, from h0 (reachable states, {solved[0].reach.method if solved else 'pdr'}): "
                  f"proved impossible {c['proved']}, reachable {c['reachable']}, undecided "
@@ -291,35 +308,51 @@ class Survey:
 
 
 def survey(m, trace, tokens: int = 8, method: str = "pdr", timeout: float = 60.0,
-           frames: int = 50, progress=None) -> Survey:
+           frames: int = 50, progress=None, bigrams: bool = False) -> Survey:
     """Compare one-step and reachable answers where it matters: for the ``tokens`` most
     frequent input tokens ``u`` of ``trace`` and every state bit ``i`` and value ``v`` that
     the trace *never* shows right after ``u``, ask "can bit i be v right after u" from any
     state (one SAT call, :mod:`trnn.logic.query`) and, where that is possible, over the
-    states reachable from h0 (:func:`check`)."""
+    states reachable from h0 (:func:`check`). With ``bigrams`` the contexts are the
+    ``tokens`` most frequent pairs of consecutive tokens ``(b, u)`` instead: "can bit i be v
+    right after b then u"; the one-step question is still about ``u`` from any state."""
     from .query import encode_step
     t0 = time.time()
-    counts = np.bincount(trace.token, minlength=m.V)
-    top = [int(v) for v in np.argsort(-counts, kind="stable")[:tokens] if counts[v] > 0]
+    prev = np.concatenate([[-1], trace.token[:-1]]).astype(np.int64)
+    prev[trace.starts[:-1]] = -1          # an opening EOT has no token before it
+    if bigrams:
+        ok = prev >= 0
+        pairs = prev[ok] * m.V + trace.token[ok].astype(np.int64)
+        counts = np.bincount(pairs)
+        top = [(int(k // m.V), int(k % m.V)) for k in np.argsort(-counts, kind="stable")[:tokens]
+               if counts[k] > 0]
+    else:
+        counts = np.bincount(trace.token, minlength=m.V)
+        top = [(None, int(v)) for v in np.argsort(-counts, kind="stable")[:tokens]
+               if counts[v] > 0]
     cnf = encode_step(m)
     s = cnf.solver()
     rows = []
-    for u in top:
-        after = trace.h_after[trace.token == u]
+    for b, u in top:
+        sel = trace.token == u
+        if b is not None:
+            sel &= prev == b
+        after = trace.h_after[sel]
         seen = {1: after.any(axis=0), 0: (after == 0).any(axis=0)}
         for i in range(m.H):
             for v in (1, 0):
                 if seen[v][i]:
                     continue
-                q = BitAfter(i, u, v)
+                q = BitAfter(i, u, v, b)
                 t1 = time.time()
                 sat = s.solve(assumptions=[cnf.h_next[i] if v else -cnf.h_next[i], cnf.t[u]])
-                rows.append(SurveyRow(i, u, v, q.text(m), bool(sat), round(time.time() - t1, 3)))
+                rows.append(SurveyRow(i, u, v, q.text(m), bool(sat), round(time.time() - t1, 3),
+                                      before=b))
     cnf.close()
     ask = [r for r in rows if r.one_step_sat]
     if ask:
-        answers = check(m, [BitAfter(r.bit, r.token, r.value) for r in ask], method, timeout,
-                        frames, progress=progress)
+        answers = check(m, [BitAfter(r.bit, r.token, r.value, r.before) for r in ask], method,
+                        timeout, frames, progress=progress)
         for r, a in zip(ask, answers):
             r.reach = a
     return Survey(top, rows, len(trace), time.time() - t0)

@@ -201,3 +201,16 @@ def test_cli_reach_one_question(tmp_path, capsys):
     assert "from h0 (pdr): impossible" in out
     assert main(["logic", "reach", str(path), "--bit", "2"]) == 2
     assert "exactly one of --after TOKEN and --ever" in capsys.readouterr().err
+
+
+def test_two_token_context():
+    # after '0' then '1' bits 0 and 1 are 1 and bit 2 is 0 (h0 = h1); after '1' then '1'
+    # bit 2 is still never on, and after EOT then '0' bit 0 is 0
+    m = pair_machine()
+    qs = [BitAfter(0, 1, 1, before=0), BitAfter(2, 1, 1, before=1), BitAfter(0, 0, 1, before=2),
+          BitAfter(1, 0, 0, before=2)]
+    assert [a.status for a in check(m, qs, "pdr")] == ["reachable", "proved", "proved",
+                                                      "reachable"]
+    assert qs[0].text(m) == "h[0] = 1 after '0' (0) then '1' (1)"
+    with pytest.raises(ReachError):
+        check(m, [BitAfter(0, 1, 1, before=3)])
