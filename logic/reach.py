@@ -246,6 +246,7 @@ class SurveyRow:
     one_step_seconds: float
     reach: ReachAnswer | None = None
     before: int | None = None
+    two_step_sat: bool | None = None   # bigrams: reading b then u from any state gives it
 
     def to_dict(self) -> dict:
         d = asdict(self)
@@ -265,12 +266,17 @@ class Survey:
         """How many questions: ``one-step UNSAT`` (proved from any state), and of the rest
         (one-step SAT) how many were ``proved``, ``reachable``, ``unknown`` from h0."""
         out = {"questions": len(self.rows), "one-step UNSAT": 0, "proved": 0, "reachable": 0,
-               "unknown": 0, "bounded": 0}
+               "unknown": 0, "bounded": 0, "two-step UNSAT": 0,
+               "proved, two-step SAT": 0}
         for r in self.rows:
             if not r.one_step_sat:
                 out["one-step UNSAT"] += 1
             elif r.reach:
                 out[r.reach.status] += 1
+            if r.two_step_sat is False:
+                out["two-step UNSAT"] += 1
+            if r.two_step_sat and r.reach and r.reach.status == "proved":
+                out["proved, two-step SAT"] += 1
         return out
 
     def to_dict(self) -> dict:
@@ -297,14 +303,40 @@ class Survey:
                  f"{c['unknown'] + c['bounded']}"
                  + (f"  [{sum(secs):.1f} s; per question median {sorted(secs)[len(secs) // 2]:.2f} s, "
                     f"max {max(secs):.2f} s]" if secs else "")]
+        if pairs:
+            lines.append(f"  two steps (b then u) from any state: impossible for "
+                         f"{c['two-step UNSAT']} of the one-step-possible ones; proved from h0 "
+                         f"although two steps from any state say possible: "
+                         f"{c['proved, two-step SAT']}")
         proved = [r for r in solved if r.reach.status == "proved"]
         if proved:
             lines.append("proved only over the reachable states (one step from any state says "
                          "possible):")
-            lines += [f"  {r.text}  [{r.reach.seconds:.2f} s]" for r in proved[:40]]
+            lines += [f"  {r.text}  [{r.reach.seconds:.2f} s]"
+                      + ("" if r.two_step_sat is None else
+                         "  (two steps from any state: "
+                         + ("possible)" if r.two_step_sat else "impossible)"))
+                      for r in proved[:40]]
             if len(proved) > 40:
                 lines.append(f"  … {len(proved) - 40} more")
         return "\n".join(lines)
+
+
+def _two_steps(cnf):
+    """A solver over two chained copies of ``cnf``'s step (the second reads the first's next
+    state) and a map from the first copy's variables to the second's."""
+    from pysat.solvers import Solver
+
+    from .query import SOLVER
+    top = cnf.top
+    shift = lambda lit: lit + top if lit > 0 else lit - top
+    s = Solver(name=SOLVER, bootstrap_with=cnf.clauses)
+    for c in cnf.clauses:
+        s.add_clause([shift(x) for x in c])
+    for a, b in zip(cnf.h_next, cnf.h):       # h of step 2 = h' of step 1
+        s.add_clause([-a, shift(b)])
+        s.add_clause([a, -shift(b)])
+    return s, shift
 
 
 def survey(m, trace, tokens: int = 8, method: str = "pdr", timeout: float = 60.0,
@@ -332,6 +364,7 @@ def survey(m, trace, tokens: int = 8, method: str = "pdr", timeout: float = 60.0
                if counts[v] > 0]
     cnf = encode_step(m)
     s = cnf.solver()
+    s2, shift = _two_steps(cnf) if bigrams else (None, None)
     rows = []
     for b, u in top:
         sel = trace.token == u
@@ -346,9 +379,16 @@ def survey(m, trace, tokens: int = 8, method: str = "pdr", timeout: float = 60.0
                 q = BitAfter(i, u, v, b)
                 t1 = time.time()
                 sat = s.solve(assumptions=[cnf.h_next[i] if v else -cnf.h_next[i], cnf.t[u]])
-                rows.append(SurveyRow(i, u, v, q.text(m), bool(sat), round(time.time() - t1, 3),
-                                      before=b))
+                row = SurveyRow(i, u, v, q.text(m), bool(sat), round(time.time() - t1, 3),
+                                before=b)
+                if s2 is not None and sat:
+                    goal = shift(cnf.h_next[i]) if v else -shift(cnf.h_next[i])
+                    row.two_step_sat = bool(s2.solve(assumptions=[cnf.t[b], shift(cnf.t[u]),
+                                                                  goal]))
+                rows.append(row)
     cnf.close()
+    if s2 is not None:
+        s2.delete()
     ask = [r for r in rows if r.one_step_sat]
     if ask:
         answers = check(m, [BitAfter(r.bit, r.token, r.value, r.before) for r in ask], method,

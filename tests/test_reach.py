@@ -183,6 +183,7 @@ def test_survey_separates_one_step_from_reachable():
                h_before=np.array(hb, np.uint8), h_after=np.array(ha, np.uint8),
                greedy=np.zeros(n, np.int32), starts=np.array([0, n]), eot_id=2)
     sv = survey(m, tr, tokens=3, timeout=20)
+    bi = survey(m, tr, tokens=8, timeout=20, bigrams=True)
     by = {(r.bit, r.token, r.value): r for r in sv.rows}
     r = by[(2, 1, 1)]                     # bit 2 set after '1': never seen, one-step SAT
     assert r.one_step_sat and r.reach.status == "proved"
@@ -190,6 +191,14 @@ def test_survey_separates_one_step_from_reachable():
     c = sv.counts()
     assert c["proved"] >= 1 and c["questions"] == len(sv.rows)
     assert "proved only over the reachable states" in sv.format(m)
+    # two tokens: bit 3 keeps h0's 1, so it is never 0 after '1' then '1' — though two steps
+    # from any state (bit 3 free) can give it
+    r = {(r.bit, r.before, r.token, r.value): r for r in bi.rows}[(3, 1, 1, 0)]
+    assert r.one_step_sat and r.two_step_sat and r.reach.status == "proved"
+    # h2 after '1' then '1' is impossible in two steps from any state already
+    r = {(r.bit, r.before, r.token, r.value): r for r in bi.rows}[(2, 1, 1, 1)]
+    assert r.one_step_sat and r.two_step_sat is False and r.reach.status == "proved"
+    assert bi.counts()["proved, two-step SAT"] >= 1 and "two steps (b then u)" in bi.format(m)
 
 
 def test_cli_reach_one_question(tmp_path, capsys):
