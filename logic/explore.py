@@ -327,7 +327,8 @@ function detail(i) {
     }
     h += `<h3>tokens that set it (by lift)</h3>${toks(x.on)}` +
          `<h3>tokens that clear it (by lift)</h3>${toks(x.off)}` +
-         `<h3>most frequent setters / clearers</h3>${toks(x.on_count)}${toks(x.off_count)}`;
+         `<h3>most frequent setters</h3>${toks(x.on_count)}` +
+         `<h3>most frequent clearers</h3>${toks(x.off_count)}`;
   } else {
     h += '<p class="muted">no validation statistics in this page</p>';
   }
