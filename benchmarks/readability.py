@@ -48,15 +48,18 @@ from trnn.model.evaluate import machine_bpb
 from trnn.model.machine import Machine
 
 
-def models() -> dict[str, Path]:
-    """name → model file (exported here from the recipes' checkpoints where needed)."""
+def models(export: list[str] | None = None) -> dict[str, Path]:
+    """name → model file. The modular runs named in ``export`` (all when None) are exported
+    here from the recipes' checkpoints when the checkpoint is newer than the file; only
+    finished runs should be named (a checkpoint is also written during training)."""
     out = {"small": ROOT / "models" / "small.trnn", "large": ROOT / "models" / "large.trnn",
            "small-bpe512": ROOT / "benchmarks" / "models" / "small-bpe512.trnn",
            "large-bpe512": ROOT / "benchmarks" / "models" / "large-bpe512.trnn"}
     for M in MODULES:
         ck = RUNS / f"large-modules-{M}.pt"
         mf = ROOT / "benchmarks" / "models" / f"large-modules-{M}.trnn"
-        if ck.exists() and (not mf.exists() or mf.stat().st_mtime < ck.stat().st_mtime):
+        fresh = export is None or f"large-modules-{M}" in export
+        if fresh and ck.exists() and (not mf.exists() or mf.stat().st_mtime < ck.stat().st_mtime):
             subprocess.run([sys.executable, "-m", "trnn", "export", str(ck), "-o", str(mf)],
                            check=True, cwd=ROOT)
         if mf.exists():
@@ -185,14 +188,14 @@ def main() -> None:
     rows = {r["model"]: r for r in json.loads(path.read_text())["rows"]} if path.exists() \
         else {}
     stories = read_stories(resolve_split(a.data, "valid"), a.stories)
-    for name, mf in models().items():
+    for name, mf in models(a.only).items():
         if (a.only and name not in a.only) or (not a.only and name in rows):
             continue
         print(f"measuring {name} …", flush=True)
         rows[name] = measure(name, mf, stories)
         RESULTS.mkdir(parents=True, exist_ok=True)
         path.write_text(json.dumps({"rows": list(rows.values())}, indent=1) + "\n")
-    order = list(models())
+    order = list(models([]))
     ordered = sorted(rows.values(), key=lambda r: order.index(r["model"])
                      if r["model"] in order else len(order))
     (RESULTS / "readability.md").write_text(table(ordered))

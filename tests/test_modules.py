@@ -89,3 +89,22 @@ def test_trained_modules_run_the_same_on_every_engine(modular):
     assert toks == ref.tokens
     packed = [int("".join(str(int(b)) for b in s[::-1]), 2) for s in ref.states]
     assert states == packed[:len(states)]
+
+
+def test_the_modular_large_splits_into_its_modules():
+    """benchmarks/models/large-modules-4.trnn (the shipped large recipe, 4 modules, 300 steps;
+    benchmarks/recipes.py): four components of 96 bits, cyclic, and NumPy equals PyTorch."""
+    from pathlib import Path
+    path = Path(__file__).resolve().parent.parent / "benchmarks" / "models" / \
+        "large-modules-4.trnn"
+    m = Machine.load(path)
+    g = dependency_graph(m)
+    assert sorted(len(c) for c in g.components) == [96] * 4
+    assert sorted(len(c) for c in g.cyclic_sccs) == [96] * 4
+    assert [sorted(c) for c in sorted(g.components)] == [list(range(k * 96, (k + 1) * 96))
+                                                         for k in range(4)]
+    prompt = m.tokenizer.encode("Once upon a time")
+    ref = generate(NumpyEngine(m), prompt, 12, tq=450, seed=3, record=True, stop_at_eot=False)
+    dep = generate(TorchEngine(m), prompt, 12, tq=450, seed=3, record=True, stop_at_eot=False)
+    assert dep.tokens == ref.tokens
+    assert all(np.array_equal(a, b) for a, b in zip(dep.states, ref.states))
