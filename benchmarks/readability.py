@@ -169,6 +169,10 @@ def plot(rows: list[dict], path: Path) -> None:
             ax.scatter(f(r), r["bpb"], c="C1" if mod else "C0", s=25)
             ax.annotate(r["model"].replace("large-modules-", "M"), (f(r), r["bpb"]),
                         fontsize=6, xytext=(3, 2), textcoords="offset points")
+        mods = sorted((r for r in rows if r["model"].startswith("large-modules")),
+                      key=lambda r: r["modules_trained"])
+        if len(mods) > 1:   # the modular runs as a curve, in order of M
+            ax.plot([f(r) for r in mods], [r["bpb"] for r in mods], c="C1", lw=0.8, zorder=0)
         ax.set_xlabel(label, fontsize=8)
         ax.tick_params(labelsize=7)
     axes[0].set_ylabel("bits per byte (lower is better)", fontsize=8)
