@@ -222,10 +222,8 @@ def cmd_reach(a: argparse.Namespace) -> int:
         ans = reach.check(m, [question], a.method, a.timeout, a.frames)[0]
     if isinstance(question, reach.BitAfter):
         cnf = q.encode_step(m)
-        s = cnf.solver()
         t0 = time.time()
-        sat = s.solve(assumptions=[cnf.h_next[a.bit] if a.value else -cnf.h_next[a.bit],
-                                   cnf.t[question.token]])
+        sat = reach.one_step_possible(cnf, question)
         print(f"{ans.question}: from any state (one step): "
               f"{'possible (SAT)' if sat else 'impossible (UNSAT)'}  [{time.time() - t0:.3f} s]")
         cnf.close()

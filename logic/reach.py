@@ -183,7 +183,7 @@ def check(m, questions: list[Question], method: str = "pdr", timeout: float = 60
     """Answer every question over the states reachable from ``h0`` (see the module
     docstring). ``method``: ``"pdr"`` (unbounded; ``timeout`` seconds per question) or
     ``"bmc"`` (counterexamples up to ``frames`` tokens). ``progress(k, answer)`` is called
-    after each question. Raises :class:`ReachError` for a question that does not fit and
+    for each question once the one Yosys run that checks them all has ended. Raises :class:`ReachError` for a question that does not fit and
     :class:`trnn.boards.build.BuildError` when Yosys fails."""
     from amaranth.back import rtlil
 
@@ -202,12 +202,11 @@ def check(m, questions: list[Question], method: str = "pdr", timeout: float = 60
                   "techmap", "opt -fast", "dfflegalize -cell $_DFF_P_ 01", "aigmap", "opt_clean",
                   "splitnets -ports -format _", "design -save base",
                   "tee -q -o prepared.txt stat"]
-        names = [f"bad_{k}" for k in range(len(questions))] if len(questions) > 1 else ["bad"]
         for k in range(len(questions)):
             (wd / f"status_{k}.txt").unlink(missing_ok=True)
             script += ["design -load base"]
             if len(questions) > 1:
-                script += [f"delete -port top/w:bad_* top/w:{names[k]} %d", "opt_clean"]
+                script += [f"delete -port top/w:bad_* top/w:bad_{k} %d", "opt_clean"]
             # Yosys's optimisations may move inverters through registers (init 1); AIGER with
             # -zinit makes every register start at 0 again, which is what ABC assumes
             script += [f"write_aiger -ascii -zinit q_{k}.aag", "design -reset",
@@ -322,6 +321,14 @@ class Survey:
         return "\n".join(lines)
 
 
+def one_step_possible(cnf, q: BitAfter) -> bool:
+    """The one-step answer to ``q`` without its ``before`` token: is there a state (any of
+    the 2^H) from which reading ``q.token`` gives bit ``q.bit`` the value ``q.value``?
+    ``cnf``: :func:`trnn.logic.query.encode_step` of the machine."""
+    goal = cnf.h_next[q.bit] if q.value else -cnf.h_next[q.bit]
+    return bool(cnf.solver().solve(assumptions=[goal, cnf.t[q.token]]))
+
+
 def _two_steps(cnf):
     """A solver over two chained copies of ``cnf``'s step (the second reads the first's next
     state) and a map from the first copy's variables to the second's."""
@@ -363,7 +370,6 @@ def survey(m, trace, tokens: int = 8, method: str = "pdr", timeout: float = 60.0
         top = [(None, int(v)) for v in np.argsort(-counts, kind="stable")[:tokens]
                if counts[v] > 0]
     cnf = encode_step(m)
-    s = cnf.solver()
     s2, shift = _two_steps(cnf) if bigrams else (None, None)
     rows = []
     for b, u in top:
@@ -378,8 +384,8 @@ def survey(m, trace, tokens: int = 8, method: str = "pdr", timeout: float = 60.0
                     continue
                 q = BitAfter(i, u, v, b)
                 t1 = time.time()
-                sat = s.solve(assumptions=[cnf.h_next[i] if v else -cnf.h_next[i], cnf.t[u]])
-                row = SurveyRow(i, u, v, q.text(m), bool(sat), round(time.time() - t1, 3),
+                sat = one_step_possible(cnf, q)
+                row = SurveyRow(i, u, v, q.text(m), sat, round(time.time() - t1, 3),
                                 before=b)
                 if s2 is not None and sat:
                     goal = shift(cnf.h_next[i]) if v else -shift(cnf.h_next[i])
