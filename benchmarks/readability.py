@@ -3,9 +3,10 @@ a plot.
 
     python benchmarks/readability.py [--only NAME ...] [--stories N]
 
-For each model (the shipped ones, the BPE-512 ones before them, and the modular runs of
+For each model (the shipped ones, the BPE-512 ones before them, and runs of
 ``benchmarks/recipes.py`` — the shipped large recipe with the state trained as M = 1 … 16
-modules, exported from ``runs/recipes/large-modules-M.pt`` when that checkpoint exists)
+modules, the small recipe with C token classes — exported from ``runs/recipes/NAME.pt`` when
+that checkpoint exists)
 measures on the first ``--stories`` validation stories (default 200):
 
 * **bpb**: bits per byte of the integer machine (``trnn eval``);
@@ -15,7 +16,9 @@ measures on the first ``--stories`` validation stories (default 200):
   without changing any state or greedy choice on the stories, and the readout weights;
 * **decompiled lines**: ``trnn decompile``'s program, in all and its ``step`` rules alone;
 * **named bits**: bits ``trnn logic explain`` names (token-set F1 ≥ 0.5) on the stories;
-* **token classes** of the next-state gates (:func:`token_classes`).
+* **token classes** of the next-state gates (:func:`token_classes`), and for a machine whose
+  embedding has at most 256 distinct rows the length of the program whose rules say how many
+  state literals each class needs (``trnn decompile --classes needs``).
 
 Writes ``benchmarks/results/readability.json`` and ``.md`` and the plot ``readability.png``
 (bpb against each measure). Models measured before are kept unless named with ``--only``.
@@ -37,6 +40,11 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 RUNS = ROOT / "runs" / "recipes"
 MODULES = (1, 2, 4, 8, 16)
+# the recipe runs measured when their checkpoints exist: the modular large runs and the small
+# runs trained with token classes
+RUN_MODELS = ([f"large-modules-{M}" for M in MODULES]
+              + ["small-classes-16", "small-classes-32", "small-classes-64",
+                 "small-classes-32-e16", "small-classes-32-e16-fanin-10"])
 
 from trnn.logic.decompile import decompile
 from trnn.logic.depgraph import dependency_graph
@@ -49,21 +57,22 @@ from trnn.model.machine import Machine
 
 
 def models(export: list[str] | None = None) -> dict[str, Path]:
-    """name → model file. The modular runs named in ``export`` (all when None) are exported
-    here from the recipes' checkpoints when the checkpoint is newer than the file; only
-    finished runs should be named (a checkpoint is also written during training)."""
+    """name → model file. The recipe runs (:data:`RUN_MODELS`) named in ``export`` (all when
+    None) are exported here from the recipes' checkpoints when the checkpoint is newer than
+    the file; only finished runs should be named (a checkpoint is also written during
+    training)."""
     out = {"small": ROOT / "models" / "small.trnn", "large": ROOT / "models" / "large.trnn",
            "small-bpe512": ROOT / "benchmarks" / "models" / "small-bpe512.trnn",
            "large-bpe512": ROOT / "benchmarks" / "models" / "large-bpe512.trnn"}
-    for M in MODULES:
-        ck = RUNS / f"large-modules-{M}.pt"
-        mf = ROOT / "benchmarks" / "models" / f"large-modules-{M}.trnn"
-        fresh = export is None or f"large-modules-{M}" in export
+    for name in RUN_MODELS:
+        ck = RUNS / f"{name}.pt"
+        mf = ROOT / "benchmarks" / "models" / f"{name}.trnn"
+        fresh = export is None or name in export
         if fresh and ck.exists() and (not mf.exists() or mf.stat().st_mtime < ck.stat().st_mtime):
             subprocess.run([sys.executable, "-m", "trnn", "export", str(ck), "-o", str(mf)],
                            check=True, cwd=ROOT)
         if mf.exists():
-            out[f"large-modules-{M}"] = mf
+            out[name] = mf
     return out
 
 
@@ -100,8 +109,10 @@ def measure(name: str, path: Path, stories: list[str]) -> dict:
     tr = run_trace(m, stories)
     g = dependency_graph(m)
     pm, ps = prune(m, tr)
-    src = decompile(m)
+    src = decompile(m)   # token classes for a model trained with them (features form)
     lines = src.splitlines()
+    rows = len(np.unique(m.embedding, axis=0))
+    needs = len(decompile(m, classes="needs").splitlines()) if rows <= 256 else None
     rules = src[src.index("def step("):src.index("# -- choosing")].splitlines()
     names = bit_names(m, explain(m, tr))
     gate_before = sum(v for k, v in ps.weights_before.items() if k != "R")
@@ -111,6 +122,9 @@ def measure(name: str, path: Path, stories: list[str]) -> dict:
         "model": name, "file": str(path.relative_to(ROOT)), "H": m.H, "E": m.E, "V": m.V,
         "modules_trained": int(m.meta.get("train_config", {}).get("model", {})
                                .get("modules", 1)),
+        "classes_trained": int(m.meta.get("train_config", {}).get("model", {})
+                               .get("token_classes", 0)),
+        "embedding_rows": rows, "needs_lines": needs,
         "steps_trained": m.meta.get("steps"), "bpb": round(bpb, 4),
         "components": len(g.components), "largest_component": len(g.components[0]),
         "sccs": len(g.sccs), "largest_cyclic_scc": max(cyc) if cyc else 0,
@@ -136,18 +150,25 @@ def table(rows: list[dict]) -> str:
            "*token classes*: per gate, the tokens that need the same number of state literals "
            "form a class; distinct classes over all gates / shared by ≥ 2 gates / median "
            "size. The `large-modules-M` models are the shipped large recipe at 300 steps (the "
-           "shipped `large` has 1,500) with the state trained as M independent modules "
-           "(benchmarks/recipes.py).", "",
-           "| model | M | steps | bpb | components (largest) | cyclic SCC | gate weights "
-           "pruned | lines (rules) | named | token classes |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+           "shipped `large` has 1,500) with the state trained as M independent modules; the "
+           "`small-classes-C` models the small recipe at BPE 512 (600 steps) with the state "
+           "seeing C token classes (benchmarks/recipes.py). *C*: the token classes trained "
+           "(their programs read classes: each embedding bit a set of classes); *needs*: the "
+           "program's lines when every rule says how many state literals each class needs "
+           "(`trnn decompile --classes needs`; only where the embedding has ≤ 256 distinct "
+           "rows).", "",
+           "| model | M | C | steps | bpb | components (largest) | cyclic SCC | gate weights "
+           "pruned | lines (rules) | needs | named | token classes |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         tc = r["token_classes"]
-        out.append(f"| `{r['model']}` | {r['modules_trained']} | {r['steps_trained']} | "
+        needs = f"{r['needs_lines']:,}" if r.get("needs_lines") else ""
+        out.append(f"| `{r['model']}` | {r['modules_trained']} | "
+                   f"{r.get('classes_trained') or ''} | {r['steps_trained']} | "
                    f"{r['bpb']:.3f} | {r['components']} ({r['largest_component']}) | "
                    f"{r['largest_cyclic_scc']} | {r['gate_weights_pruned']:,} of "
                    f"{r['gate_weights']:,} | {r['decompiled_lines']:,} ({r['rule_lines']:,}) | "
-                   f"{r['named_bits']} of {r['H']} | {tc['distinct']:,} / {tc['shared']} / "
+                   f"{needs} | {r['named_bits']} of {r['H']} | {tc['distinct']:,} / {tc['shared']} / "
                    f"{tc['median_size']} |")
     return "\n".join(out) + "\n"
 
@@ -166,8 +187,10 @@ def plot(rows: list[dict], path: Path) -> None:
     for ax, (label, f) in zip(axes, panels):
         for r in rows:
             mod = r["model"].startswith("large-modules")
-            ax.scatter(f(r), r["bpb"], c="C1" if mod else "C0", s=25)
-            ax.annotate(r["model"].replace("large-modules-", "M"), (f(r), r["bpb"]),
+            ax.scatter(f(r), r["bpb"], c="C1" if mod else "C2" if r.get("classes_trained")
+                       else "C0", s=25)
+            ax.annotate(r["model"].replace("large-modules-", "M")
+                        .replace("small-classes-", "C"), (f(r), r["bpb"]),
                         fontsize=6, xytext=(3, 2), textcoords="offset points")
         mods = sorted((r for r in rows if r["model"].startswith("large-modules")),
                       key=lambda r: r["modules_trained"])
@@ -177,7 +200,8 @@ def plot(rows: list[dict], path: Path) -> None:
         ax.tick_params(labelsize=7)
     axes[0].set_ylabel("bits per byte (lower is better)", fontsize=8)
     fig.suptitle("readability against quality (orange: the large recipe trained as M modules, "
-                 "300 steps)", fontsize=9)
+                 "300 steps; green: the small recipe seeing C token classes, 600 steps)",
+                 fontsize=9)
     fig.tight_layout()
     fig.savefig(path, format="png")
 

@@ -331,7 +331,7 @@ def cmd_decompile(a: argparse.Namespace) -> int:
         stats = explain(m, _trace(a, m))
         names = bit_names(m, stats)
         notes = {i: name_note(m, stats[i]) for i in names}
-    path = write_program(m, a.output, names=names, notes=notes)
+    path = write_program(m, a.output, names=names, notes=notes, classes=a.classes)
     n = len(Path(path).read_text().splitlines())
     print(f"wrote {path}: {n} lines, one rule per state bit ({m.H}"
           + (f", {len(names)} named" if names is not None else "") + f"); run it with "
@@ -539,5 +539,11 @@ def add_parsers(sub) -> None:
                    "cache)")
     d.add_argument("--stories", type=pos_int, default=200, help="validation stories for "
                    "--names (default 200)")
+    d.add_argument("--classes", choices=["auto", "off", "features", "needs"], default="auto",
+                   help="how the rules read the token: 'off' its embedding bits; 'features' "
+                   "the classes of tokens with equal embeddings, each embedding bit defined as "
+                   "a set of classes; 'needs' every rule as the state literals each class needs "
+                   "(longer); 'auto' (default) 'features' for a model trained with "
+                   "--token-classes, else 'off'")
     d.add_argument("-q", "--quiet", action="store_true", help="no progress bars")
     d.set_defaults(fn=cmd_decompile)

@@ -169,6 +169,11 @@ def _add_train(sub) -> None:
     t.add_argument("--cross-fanin", type=int, dest="cross_fanin", help="state bits of other "
                    "modules each gate may read when --modules > 1 (default 0: independent "
                    "modules)")
+    t.add_argument("--token-classes", type=int, dest="token_classes", help="the state sees "
+                   "only the class of each token: the vocabulary is grouped into C classes of "
+                   "tokens with similar neighbours in the training text (k-means over bigram "
+                   "statistics) and the tokens of a class share one embedding, so that the "
+                   "decompiled rules read token classes (default 0: one embedding per token)")
     t.add_argument("--sparsity", type=float, help="ternary dead zone (x mean |w| of a row)")
     t.add_argument("--surrogate", type=float, help="width of the straight-through gradient "
                    "window, x sqrt(fan-in) (default 1)")

@@ -51,7 +51,10 @@ _RESERVED = frozenset(keyword.kwlist) | frozenset(dir(builtins)) | {
     "encode", "char_class", "pre_tokenize", "bpe", "nonneg_float", "pos_int", "main", "step",
     "state", "token", "h", "H", "E", "V", "EOT", "H0", "EMBEDDING", "READOUT", "OFFSETS",
     "NOISE", "TOKENS", "MERGES", "RANK", "VOCAB", "LOGIT_SCALE", "argparse", "re", "sys",
-    "unicodedata"}
+    "unicodedata", "cls", "CLASS"}
+
+CLASS_LIMIT = 256  # token classes are written as one byte per token
+CLASS_MODES = ("auto", "off", "features", "needs")  # how the rules read the token
 
 
 class DecompileError(ValueError):
@@ -91,6 +94,12 @@ def _gate_form(g, bare: bool = False) -> tuple[str, str, list[str], str]:
     ``bare`` leaves out the parentheses of ``and``/``or`` (for a whole right-hand side)."""
     if isinstance(g, int):
         return "", "", [str(g)], ""
+    if len(g) == 4:  # ("by", class entries, default, literals): the need depends on the class
+        _, entries, default, lits = g
+        items = list(entries)
+        items[0] = "{" + items[0]
+        items[-1] += f"}}.get(cls, {default})"
+        return "atleast(", ", ", items + list(lits), ")"
     k, lits = g
     if len(lits) == 1:
         return "", "", lits, ""
@@ -98,6 +107,74 @@ def _gate_form(g, bare: bool = False) -> tuple[str, str, list[str], str]:
         return ("" if bare else "("), (" and " if k == len(lits) else " or "), lits, \
             ("" if bare else ")")
     return f"atleast({k}, ", ", ", lits, ")"
+
+
+def token_classes(m: Machine) -> np.ndarray:
+    """The class of each token, int64 [V]: tokens whose embedding rows are equal (so that
+    every gate sees them alike) share a class; classes are numbered by their first token, so
+    class 0 holds token 0."""
+    _, first, inv = np.unique(m.embedding, axis=0, return_index=True, return_inverse=True)
+    rank = np.argsort(np.argsort(first))  # unique row → its rank by first token
+    return rank[inv.ravel()].astype(np.int64)
+
+
+def class_names(m: Machine, cls: np.ndarray) -> list[str]:
+    """An identifier per class of :func:`token_classes`: ``K<c>_<slug>``, the slug of one of
+    its tokens (:func:`trnn.logic.explain.token_slug`), preferring a token that reads as a
+    word or punctuation, then a merged token (a lower id: an earlier, more frequent merge),
+    then a single byte."""
+    from .explain import token_slug
+
+    out = []
+    for c in range(int(cls.max()) + 1):
+        def key(v):
+            slug = token_slug(m, v)
+            generic = slug == f"t{v}"
+            return generic, len(m.tokenizer.token_bytes[v]) == 1, v
+        best = min(np.flatnonzero(cls == c).tolist(), key=key)
+        out.append(f"K{c}_{token_slug(m, best)}")
+    return out
+
+
+def class_gate(w: np.ndarray, theta: int, H: int, rows: np.ndarray, cnames: list[str],
+               names: dict[int, str] | None = None):
+    """One gate of a machine whose tokens fall into classes, over the state literals and the
+    token's class ``cls``. ``rows`` [C, E] are the classes' embedding rows, ``cnames`` their
+    identifiers. With ``n`` state literals a class contributes the number ``x`` of its true
+    embedding literals, so the gate needs ``k − x`` true state literals (clamped to 0, always,
+    and ``n + 1``, never). Returns, like :func:`gate_rule`, 0/1 or ``(k, literals)`` when every
+    class needs the same; ``(1, ["cls in (A, B)"])`` when the gate reads no state bit;
+    otherwise ``("by", ["A: 0", "B: 3"], default, literals)`` — the need of the classes listed,
+    ``default`` (the most common need) for the others."""
+    k = int(folded_bound(w, theta))
+    ws, we = w[:H], w[H:]
+    lits = [_input_name(j, H, names) if ws[j] > 0 else f"not {_input_name(j, H, names)}"
+            for j in np.flatnonzero(ws)]
+    n = len(lits)
+    x = (((rows == 1) & (we > 0)) | ((rows == 0) & (we < 0))).sum(axis=1)
+    need = np.clip(k - x, 0, n + 1)
+    if (need == need[0]).all():
+        k1 = int(need[0])
+        return 1 if k1 == 0 else 0 if k1 > n else (k1, lits)
+    if n == 0:   # a pure token rule: the classes that fire it, or the complement if shorter
+        on = [cnames[c] for c in np.flatnonzero(need == 0)]
+        off = [cnames[c] for c in np.flatnonzero(need != 0)]
+        if len(on) <= len(off):
+            return 1, [f"cls == {on[0]}" if len(on) == 1 else f"cls in ({', '.join(on)})"]
+        return 1, [f"cls != {off[0]}" if len(off) == 1 else f"cls not in ({', '.join(off)})"]
+    values, counts = np.unique(need, return_counts=True)
+    default = int(values[counts.argmax()])
+    entries = [f"{cnames[c]}: {int(need[c])}" for c in np.flatnonzero(need != default)]
+    return "by", entries, default, lits
+
+
+def _negate(lit: str) -> str:
+    """The negation of one literal as Python text."""
+    for a, b in (("not ", ""), ("cls in ", "cls not in "), ("cls not in ", "cls in "),
+                 ("cls == ", "cls != "), ("cls != ", "cls == ")):
+        if lit.startswith(a):
+            return b + lit[len(a):]
+    return "not " + lit
 
 
 def gate_text(g) -> str:
@@ -124,20 +201,28 @@ def _gate_lines(lead: str, g, end: str, bare: bool = False) -> list[str]:
     return lines + [cur]
 
 
-def bit_rule(m: Machine, i: int, names: dict[int, str] | None = None) -> list[str]:
+def bit_rule(m: Machine, i: int, names: dict[int, str] | None = None,
+             classes: tuple[np.ndarray, list[str]] | None = None) -> list[str]:
     """State bit ``i``'s rule in the decompiled ``step``: the statement ``h[i] = …`` (indented
     by four spaces, possibly over several lines, with a comment for the special cases).
-    ``names`` renames state bits (bit → identifier)."""
+    ``names`` renames state bits (bit → identifier); ``classes`` (the classes' embedding rows
+    and names) writes the token side as token classes (:func:`class_gate`)."""
     H, lead = m.H, f"    h[{i}] = "
     si = _input_name(i, H, names)
-    cand = gate_rule(m.W["cand"][i], m.theta["cand"][i], H, names)
+    if classes is None:
+        def rule(g):
+            return gate_rule(m.W[g][i], m.theta[g][i], H, names)
+    else:
+        def rule(g):
+            return class_gate(m.W[g][i], m.theta[g][i], H, classes[0], classes[1], names)
+    cand = rule("cand")
     # (as an input such a bit can still be H0's bit, in the step that reads end-of-story)
     every_token = f"every token sets it to {cand}" if isinstance(cand, int) else None
     comment = None
     if m.cell == "threshold":
         lines, comment = _gate_lines(lead, cand, "", bare=True), every_token
     else:
-        update = gate_rule(m.W["update"][i], m.theta["update"][i], H, names)
+        update = rule("update")
         if update == 0:
             lines, comment = [lead + str(int(m.h0[i]))], "constant: never updated, keeps H0's bit"
         elif update == 1:
@@ -147,9 +232,8 @@ def bit_rule(m: Machine, i: int, names: dict[int, str] | None = None) -> list[st
             lines, comment = _gate_lines(f"{lead}{si} or ", update, ""), "set when updated"
         elif cand == 0:
             comment = "cleared when updated"
-            if len(update[1]) == 1:  # one literal: write its negation, not "not not x"
-                lit = update[1][0]
-                lines = [f"{lead}{si} and {lit[4:] if lit.startswith('not ') else 'not ' + lit}"]
+            if len(update) == 2 and len(update[1]) == 1:  # one literal: its negation
+                lines = [f"{lead}{si} and {_negate(update[1][0])}"]
             else:
                 lines = _gate_lines(f"{lead}{si} and not ", update, "")
         else:
@@ -247,8 +331,54 @@ def _unpack(names: list[str], rhs: str) -> list[str]:
     return _wrap("    (", names, f") = {rhs}")
 
 
+def _class_defs(m: Machine, cls: np.ndarray, cnames: list[str]) -> list[str]:
+    """The token classes as named constants, each with its size and first tokens."""
+    out = ["", "", _section("the token classes: all the rules see of a token"),
+           f"# the {len(cnames)} classes of tokens that the rules tell apart (CLASS maps a token "
+           "to its class)"]
+    for c, nm in enumerate(cnames):
+        members = np.flatnonzero(cls == c)
+        head = f"{nm} = {c}  # {len(members)} token{'s' if len(members) > 1 else ''}: "
+        shown = []
+        for v in members:
+            piece = repr(m.tokenizer.token_bytes[int(v)].decode("utf-8", "replace")) \
+                if int(v) != m.eot_id else "EOT"
+            if len(head) + len(", ".join(shown + [piece])) + 5 > WIDTH:
+                shown.append("...")
+                break
+            shown.append(piece)
+        out.append(head + ", ".join(shown))
+    return out
+
+
+def _features(m: Machine, rows: np.ndarray, cnames: list[str]) -> list[str]:
+    """The embedding bits that some rule reads, each defined as the set of token classes whose
+    row has it set: ``    e5 = cls in (K1_period, K3_comma)`` (the shorter of the set and its
+    complement; a constant where every class agrees)."""
+    read = np.zeros(m.E, dtype=bool)
+    for g in m.gates:
+        read |= (m.W[g][:, m.H:] != 0).any(axis=0)
+    out = [f"    # the token's bits: each is a set of classes ({int(read.sum())} of the {m.E} "
+           "bits are read)"]
+    for j in np.flatnonzero(read):
+        on = [cnames[c] for c in np.flatnonzero(rows[:, j])]
+        off = [cnames[c] for c in np.flatnonzero(rows[:, j] == 0)]
+        if not off or not on:
+            out.append(f"    e{j} = {int(not off)}  # the same for every class")
+            continue
+        neg = len(off) < len(on)
+        items = off if neg else on
+        if len(items) == 1:
+            out.append(f"    e{j} = cls {'!=' if neg else '=='} {items[0]}")
+        else:
+            out += _wrap(f"    e{j} = cls {'not in' if neg else 'in'} (", items, ")")
+    return out
+
+
 def _step(m: Machine, names: dict[int, str] | None = None,
-          notes: dict[int, str] | None = None) -> list[str]:
+          notes: dict[int, str] | None = None,
+          classes: tuple[np.ndarray, list[str]] | None = None,
+          features: bool = False) -> list[str]:
     H, E = m.H, m.E
     out = ["", "",
            _section("the rules: one per state bit")]
@@ -262,15 +392,20 @@ def _step(m: Machine, names: dict[int, str] | None = None,
             "    if token == EOT:",
             "        state = H0  # a story ends: the next one starts from the initial state"]
     out += _unpack([_input_name(i, H, names) for i in range(H)], "bits(state, H)")
-    out += _unpack([f"e{j}" for j in range(E)], "bits(EMBEDDING[token], E)")
+    if classes is None:
+        out += _unpack([f"e{j}" for j in range(E)], "bits(EMBEDDING[token], E)")
+    else:
+        out.append("    cls = CLASS[token]  # the token's class")
+        if features:
+            out += _features(m, *classes)
     out.append("    h = [0] * H")
     for i in range(H):
-        out += bit_rule(m, i, names)
+        out += bit_rule(m, i, names, None if features else classes)
     out.append("    return pack(h)")
     return out
 
 
-def _constants(m: Machine) -> list[str]:
+def _constants(m: Machine, cls: np.ndarray | None = None) -> list[str]:
     H, E, V = m.H, m.E, m.V
     tok = m.tokenizer
     out = ["", "",
@@ -280,8 +415,15 @@ def _constants(m: Machine) -> list[str]:
            f"LOGIT_SCALE = {float(m.logit_scale)!r}  # only converts --temperature to an integer",
            f"H0 = {_hex(pack_bits(m.h0), H)}  # the initial state, bit i = s_i",
            ""]
-    out += _table("EMBEDDING", [_hex(pack_bits(row), E) for row in m.embedding],
-                  "per token: its embedding bits, bit j = e_j")
+    if cls is None:
+        out += _table("EMBEDDING", [_hex(pack_bits(row), E) for row in m.embedding],
+                      "per token: its embedding bits, bit j = e_j")
+    else:
+        digits = "".join(f"{int(c):02x}" for c in cls)
+        per = (WIDTH - 8) // 2 * 2
+        out += ["CLASS = bytes.fromhex(  # per token: its class, two hex digits each"]
+        out += [f'    "{digits[a:a + per]}"' for a in range(0, len(digits), per)]
+        out[-1] += ")"
     out.append("")
     out += _table("READOUT", [f"({_hex(plus, H)}, {_hex(minus, H)})"
                               for plus, minus in m.readout_masks()],
@@ -304,8 +446,16 @@ def _constants(m: Machine) -> list[str]:
     return out
 
 
+def uses_classes(m: Machine) -> bool:
+    """Whether ``m`` was trained with token classes (``trnn train --token-classes``; its
+    training configuration in the model file's meta says so)."""
+    tc = m.meta.get("train_config") if isinstance(m.meta, dict) else None
+    model = tc.get("model") if isinstance(tc, dict) else None
+    return bool(isinstance(model, dict) and model.get("token_classes"))
+
+
 def decompile(m: Machine, name: str = "talker", names: dict[int, str] | None = None,
-              notes: dict[int, str] | None = None) -> str:
+              notes: dict[int, str] | None = None, classes: str = "auto") -> str:
     """The source of one standalone Python 3.10+ program (standard library only) that writes
     exactly the bytes ``trnn generate`` writes for machine ``m`` and the same ``--prompt``,
     ``--max-tokens``, ``--temperature``, ``--seed``, ``--no-stop`` and ``--show-eot`` (its
@@ -314,7 +464,17 @@ def decompile(m: Machine, name: str = "talker", names: dict[int, str] | None = N
     :class:`DecompileError` for a BPE tokenizer configuration the encoder does not
     implement. ``names`` gives some state bits identifiers (e.g. those of
     :func:`trnn.logic.explain.bit_names`) that the rules use instead of ``s<i>``, ``notes``
-    one line on each; ``ValueError`` for a name that is not a fresh identifier."""
+    one line on each; ``ValueError`` for a name that is not a fresh identifier.
+
+    ``classes`` chooses how the rules read the token. ``"off"``: its embedding bits, from the
+    ``EMBEDDING`` table. Otherwise the tokens with equal embedding rows form classes
+    (:func:`token_classes`), named constants ``K<c>_<slug>`` with a ``CLASS`` table in place
+    of the embedding table, and ``"features"`` defines each embedding bit a rule reads as a
+    set of classes (the rules stay as they are), while ``"needs"`` writes every rule's token
+    side as the number of true state literals each class needs (:func:`class_gate`; longer).
+    ``"auto"`` is ``"features"`` for a model trained with token classes
+    (:func:`uses_classes`), else ``"off"``. :class:`DecompileError` if the embedding has more
+    than 256 distinct rows; ``ValueError`` for another ``classes``."""
     m.validate()
     for nm in (names or {}).values():
         if not nm.isidentifier() or nm in _RESERVED or re.fullmatch(r"[seh]\d+", nm):
@@ -324,6 +484,20 @@ def decompile(m: Machine, name: str = "talker", names: dict[int, str] | None = N
     tok = m.tokenizer
     if tok.kind == "bpe":
         _bpe_merges(tok)  # refuse unsupported tokenizers before writing anything
+    if classes not in CLASS_MODES:
+        raise ValueError(f"classes must be one of {', '.join(CLASS_MODES)}, got {classes!r}")
+    if classes == "auto":
+        classes = "features" if uses_classes(m) else "off"
+    cls = cnames = None
+    if classes != "off":
+        cls = token_classes(m)
+        if cls.max() >= CLASS_LIMIT:
+            raise DecompileError(f"{int(cls.max()) + 1} distinct embedding rows: more token "
+                                 f"classes than the {CLASS_LIMIT} a program writes")
+        cnames = class_names(m, cls)
+        clash = set(cnames) & set((names or {}).values())
+        if clash:
+            raise ValueError(f"bit name {sorted(clash)[0]!r} is also a class name")
     tokdesc = {"bpe": "byte-level BPE", "bytes": "one per byte",
                "ids": "token ids only, no text encoder"}[tok.kind]
     encoder = {
@@ -336,7 +510,10 @@ def decompile(m: Machine, name: str = "talker", names: dict[int, str] | None = N
         "bytes": "The prompt is encoded as one token per UTF-8 byte.",
         "ids": "This model's vocabulary encodes no text: every prompt is refused.",
     }[tok.kind]
-    subst = {"@NAME@": name, "@FP@": f"{m.fingerprint():08x}", "@CELL@": m.cell,
+    # the inputs' text first: it holds fields of its own
+    subst = {"@INPUTS@": {"off": T.EMBED_TEXT, "features": T.FEATURE_TEXT,
+                          "needs": T.CLASS_TEXT}[classes].replace("@C@", str(len(cnames or ()))),
+             "@NAME@": name, "@FP@": f"{m.fingerprint():08x}", "@CELL@": m.cell,
              "@H@": str(m.H), "@E@": str(m.E), "@V@": str(m.V), "@HM1@": str(m.H - 1),
              "@EM1@": str(max(m.E - 1, 0)), "@TOKDESC@": tokdesc, "@EOT@": str(m.eot_id),
              "@GATED@": T.GATED_TEXT if m.cell == "gated" else "", "@ENCODER@": encoder,
@@ -354,20 +531,26 @@ def decompile(m: Machine, name: str = "talker", names: dict[int, str] | None = N
     main = (T.MAIN.replace("@MAX_SEED@", str(MAX_SEED)).replace("@MAX_TQ@", str(MAX_TQ))
             .replace("@NOISE_SCALE@", str(2**NOISE_FRAC_BITS)))
     encode = {"bpe": T.ENCODE_BPE, "bytes": T.ENCODE_BYTES, "ids": T.ENCODE_IDS}[tok.kind]
-    parts = [header.rstrip("\n"), T.RUNTIME.rstrip("\n"), "\n".join(_step(m, names, notes)),
+    rows = None if cls is None else m.embedding[[int(np.flatnonzero(cls == c)[0])
+                                                 for c in range(len(cnames))]]
+    step = _step(m, names, notes, None if cls is None else (rows, cnames),
+                 features=classes == "features")
+    if cls is not None:
+        step = _class_defs(m, cls, cnames) + step
+    parts = [header.rstrip("\n"), T.RUNTIME.rstrip("\n"), "\n".join(step),
              readout.rstrip("\n"), encode.rstrip("\n"), main.rstrip("\n"),
-             "\n".join(_constants(m)), "\n\nif __name__ == \"__main__\":\n    sys.exit(main())"]
+             "\n".join(_constants(m, cls)), "\n\nif __name__ == \"__main__\":\n    sys.exit(main())"]
     # the templates' section rules, drawn to one width
     return re.sub(r"(?m)^# -- (.*?) -+$", lambda mt: _section(mt[1]), "\n".join(parts) + "\n")
 
 
 def write_program(m: Machine, path: str | Path, name: str = "talker",
-                  names: dict[int, str] | None = None, notes: dict[int, str] | None = None
-                  ) -> Path:
+                  names: dict[int, str] | None = None, notes: dict[int, str] | None = None,
+                  classes: str = "auto") -> Path:
     """Write :func:`decompile`'s program to ``path`` atomically (a temporary file in the same
     directory, renamed over ``path``) with mode 0755, and return ``path``."""
     path = Path(path)
-    text = decompile(m, name, names, notes)
+    text = decompile(m, name, names, notes, classes)
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as f:

@@ -22,12 +22,7 @@ writes to stdout exactly the bytes that `trnn generate --model MODEL` writes for
 options (--show-eot too; but 200 tokens by default).
 
 How it works (trnn's docs/machine.md defines every step):
-  * The model's memory is H bits, s0 ... s@HM1@. Each token has E fixed bits, e0 ... e@EM1@
-    (EMBEDDING).
-  * Reading a token computes all new state bits at once, one rule per bit (`step`), from the
-    old state bits and the token's bits (the end-of-story token first resets the state to
-    H0). A rule counts: `atleast(k, s3, not s9, e5)` is true when at least k of those
-    literals are true.@GATED@
+@INPUTS@@GATED@
   * A token's score counts the state bits that vote for it minus those that vote against it
     (READOUT), plus its OFFSET. Greedy generation takes the best score, the lowest token id
     among equals; with a temperature, a seeded xorshift32 generator adds Gumbel noise (NOISE)
@@ -38,6 +33,35 @@ How it works (trnn's docs/machine.md defines every step):
 import argparse
 @IMPORTS@
 '''
+
+# how the rules read the token: embedding bits, or (a model trained with token classes) classes
+EMBED_TEXT = """\
+  * The model's memory is H bits, s0 ... s@HM1@. Each token has E fixed bits, e0 ... e@EM1@
+    (EMBEDDING).
+  * Reading a token computes all new state bits at once, one rule per bit (`step`), from the
+    old state bits and the token's bits (the end-of-story token first resets the state to
+    H0). A rule counts: `atleast(k, s3, not s9, e5)` is true when at least k of those
+    literals are true."""
+
+FEATURE_TEXT = """\
+  * The model's memory is H bits, s0 ... s@HM1@. Of the token it reads, the rules see only
+    its class: one of @C@ classes of tokens (K0_... above the rules; CLASS maps each token).
+    Its E bits e0 ... e@EM1@ are sets of classes, defined at the top of `step`.
+  * Reading a token computes all new state bits at once, one rule per bit (`step`), from the
+    old state bits and the token's bits (the end-of-story token first resets the state to
+    H0). A rule counts: `atleast(k, s3, not s9, e5)` is true when at least k of those
+    literals are true."""
+
+CLASS_TEXT = """\
+  * The model's memory is H bits, s0 ... s@HM1@. Of the token it reads, the rules see only
+    its class: one of @C@ classes of tokens (K0_... above the rules; CLASS maps each token).
+    All tokens of a class have the same E embedding bits.
+  * Reading a token computes all new state bits at once, one rule per bit (`step`), from the
+    old state bits and the token's class `cls` (the end-of-story token first resets the
+    state to H0). A rule counts: `atleast(k, s3, not s9)` is true when at least k of those
+    literals are true; in `atleast({K2_the: 0, K7_period: 3}.get(cls, 2), s3, not s9)` the
+    number needed depends on the class (2 for the classes not listed): 0 is always true,
+    more than the literals never."""
 
 GATED_TEXT = ("\n    A gated bit changes only when its update rule fires: "
                "`keep_or(s7, update=U, cand=C)`\n    is C when U holds, else the old s7.")

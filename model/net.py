@@ -49,6 +49,7 @@ class ModelConfig:
     readout: str = "ternary"
     modules: int = 1
     cross_fanin: int = 0
+    token_classes: int = 0
 
     def to_dict(self) -> dict:
         """The configuration as a plain dict (for checkpoints and the model file's meta)."""
@@ -67,6 +68,8 @@ class ModelConfig:
                     " (0 = no cap; at most state_bits)")
         check_range("modules", self.modules, 1, self.state_bits, " (at most state_bits)")
         check_range("cross_fanin", self.cross_fanin, 0, self.state_bits)
+        check_range("token_classes", self.token_classes, 0, None, " (0 = one embedding per "
+                    "token)")
         check_range("sparsity", self.sparsity, 0.0, None)
         check_range("surrogate", self.surrogate, 0.0, None, above=True)
         for name, kinds in (("state", ("binary", "continuous")),
@@ -219,7 +222,17 @@ class RecurrentLM(nn.Module):
         self.cfg, self.V, self.eot_id = cfg, vocab_size, eot_id
         H, E = cfg.state_bits, cfg.embed_bits
         self.gates = GATES[cfg.cell]
-        self.embedding = nn.Parameter(torch.empty(vocab_size, E).uniform_(-1, 1))
+        # with token classes the state sees only a token's class: one embedding row per class
+        # and the token → class map as a saved buffer (set by the trainer from the data)
+        C = cfg.token_classes
+        if C > vocab_size:
+            raise ValueError(f"token_classes must be at most the vocabulary ({vocab_size}), "
+                             f"got {C}")
+        self.embedding = nn.Parameter(torch.empty(C or vocab_size, E).uniform_(-1, 1))
+        if C:
+            self.register_buffer("token_class", torch.arange(vocab_size) % C)
+        else:
+            self.token_class = None
         self.h0 = nn.Parameter(torch.empty(H).uniform_(-1, 1))
         self.W = nn.Parameter(torch.empty(len(self.gates) * H, H + E).uniform_(-1, 1))
         self.b = nn.Parameter(torch.zeros(len(self.gates) * H))
@@ -254,9 +267,10 @@ class RecurrentLM(nn.Module):
     # -- quantised views of the parameters (exactly what export writes) -----------------------
     def q_embedding(self):
         """The embedding as used: ±1 bits [V, E] when the state is binary, else ``tanh`` of the
-        latent."""
+        latent; with token classes row t is its class's row."""
         e = self.embedding
-        return self._sign(e, 0.5) if self.binary_state else torch.tanh(e)
+        q = self._sign(e, 0.5) if self.binary_state else torch.tanh(e)
+        return q if self.token_class is None else q[self.token_class]
 
     def q_h0(self):
         """The initial state as used: ±1 bits [H] when binary, else ``tanh`` of the latent."""

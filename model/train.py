@@ -253,6 +253,12 @@ def train(cfg: TrainConfig, out: Path, resume: bool = True, progress: bool = Tru
     data = data[mine]
 
     net = RecurrentLM(cfg.model, tok.vocab_size, tok.eot_id).to(device)
+    if net.token_class is not None and not state:
+        # every process computes the same classes (k-means with a fixed seed)
+        from .classes import distributional_classes
+        log(f"grouping {tok.vocab_size} tokens into {cfg.model.token_classes} classes")
+        net.token_class.copy_(torch.as_tensor(distributional_classes(
+            stream, tok.vocab_size, cfg.model.token_classes, cfg.seed)))
     opt, base_lrs = adam(net, cfg.lr, cfg.bias_lr)
     step, pos = 0, 0
     history: list[dict] = []
