@@ -304,14 +304,23 @@ def cmd_explain(a: argparse.Namespace) -> int:
 
 # -- automaton -------------------------------------------------------------------------------------
 def cmd_automaton(a: argparse.Namespace) -> int:
-    """``trnn logic automaton``: the running-sum-mod-p automaton recovered from a trained (or
-    hand-built) machine (exit status 1 if it is not)."""
-    if a.p < 2:
-        raise CLIError(f"--p must be at least 2, got {a.p}")
+    """``trnn logic automaton``: the task's automaton (running sum mod p, or bracket depth up
+    to D) recovered from a trained (or hand-built) machine (exit status 1 if it is not)."""
+    if a.task == "sum":
+        if a.bound is not None:
+            raise CLIError("--bound is for --task depth; the sum task takes --p")
+        p = 3 if a.p is None else a.p
+        if p < 2:
+            raise CLIError(f"--p must be at least 2, got {p}")
+        task = au.SumModTask(p)
+    else:
+        if a.p is not None:
+            raise CLIError("--p is for --task sum; the depth task takes --bound")
+        task = au.BracketDepthTask(3 if a.bound is None else a.bound)
     over = {k: v for k, v in (("state_bits", a.state_bits), ("steps", a.steps),
                               ("lr", a.lr), ("gate_noise", a.gate_noise),
                               ("seq_len", a.seq_len)) if v is not None}
-    rep = au.report(a.p, a.seed, constructed=a.constructed,
+    rep = au.report(task=task, seed=a.seed, constructed=a.constructed,
                     log=lambda line: print(line, file=sys.stderr), **over)
     m = rep.machine
     print(rep)
@@ -501,14 +510,27 @@ def add_parsers(sub) -> None:
     ex.set_defaults(fn=cmd_explain)
 
     au = ls.add_parser("automaton", help="train on a task with a known automaton (running "
-                       "sum mod p) and recover it from the trained machine",
-                       description="Train the same kind of model on the running sum of digits "
-                       "mod p, extract the states reachable from h0, minimise them "
+                       "sum mod p, or bracket depth up to D) and recover it from the trained "
+                       "machine",
+                       description="Train the same kind of model on a task with a known "
+                       "automaton — the running sum of digits mod p (--task sum), or the depth "
+                       "of brackets saturating at D (--task depth: '(' adds 1 up to D, ')' "
+                       "takes 1 down to 0, digits leave it, the output is the depth as a "
+                       "digit) — extract the states reachable from h0, minimise them "
                        "(Moore partition refinement, output = greedy token) and check that the "
-                       "minimal machine is the mod-p automaton. Exit status 1 if it is not.")
+                       "minimal machine is the task's automaton (p or D + 1 states). Exit "
+                       "status 1 if it is not.")
+    au.add_argument("--task", choices=["sum", "depth"], default="sum",
+                    help="'sum': running sum of digits mod p (default); 'depth': bracket "
+                    "depth up to D")
     au.add_argument("--p", type=number(int, 2, 64, why=" (the hand-built machine has "
-                    "p(p+1) state bits)"), default=3,
-                    help="modulus, 2..64 (default 3; see the docs for what trains)")
+                    "p(p+1) state bits)"),
+                    help="modulus of --task sum, 2..64 (default 3; see the docs for what "
+                    "trains)")
+    au.add_argument("--bound", type=number(int, 1, 9, why=" (the depth is output as one "
+                    "digit)"), metavar="D",
+                    help="bound D of --task depth, 1..9 (default 3; see the docs for what "
+                    "trains)")
     au.add_argument("--seed", type=number(int, 0, 2**32 - 1, why=" (NumPy seeds are 32 "
                     "bits)"), default=0, help="training seed (default 0)")
     au.add_argument("--state-bits", type=pos_int, help="H (default 16)")
@@ -521,7 +543,8 @@ def add_parsers(sub) -> None:
     au.add_argument("--seq-len", type=pos_int, dest="seq_len", help="training sequence "
                     "length (default 16)")
     au.add_argument("--constructed", action="store_true", help="analyse the hand-built "
-                    "machine for p instead of training one")
+                    "machine for the task (one state bit per automaton state and last token) "
+                    "instead of training one")
     au.add_argument("--save", help="save the machine as a model file")
     au.add_argument("--json", help="also write the report to this JSON file")
     au.set_defaults(fn=cmd_automaton)

@@ -1,16 +1,22 @@
 """A known machine, recovered (trnn.logic.automaton, with trnn.logic.fsm): state graphs,
 minimisation, isomorphism, and the end-to-end run — train on the running sum mod p, export, extract the reachable states,
-minimise, and find exactly the p-state counter."""
+minimise, and find exactly the p-state counter; and the same for the bracket depth up to D
+(hand-built machines for D = 1..4, one trained for D = 3)."""
 
 from __future__ import annotations
+
+import json
 
 import numpy as np
 import pytest
 
-from trnn.logic.automaton import (AutomatonError, analyse, construct_sum_mod, matches_mod_p,
-                                  mod_p_isomorphism, report, sum_mod_task, train_sum_mod)
+from trnn.logic.automaton import (AutomatonError, BracketDepthTask, SumModTask, analyse,
+                                  construct, construct_bracket_depth, construct_sum_mod,
+                                  counterexample, matches_mod_p, mod_p_isomorphism, report,
+                                  sum_mod_task, task_named, train_sum_mod, train_task)
 from trnn.logic.fsm import (MinimalMachine, greedy_outputs, isomorphism, minimise,
                             minimise_graph, reachable_graph, start_state)
+from trnn.main import main
 from trnn.model.golden import NumpyEngine
 from trnn.model.machine import Machine
 
@@ -308,3 +314,257 @@ def test_training_is_deterministic(trained):
     assert again.fingerprint() == trained.fingerprint()
     # the run of this seed is pinned: exact on the check at step 875
     assert trained.meta["steps_run"] == trained.meta["exact_at_step"] == 875
+
+
+# -- the bracket depth up to D -------------------------------------------------------------------
+def depth_tokens(D: int, text: str) -> list[int]:
+    """``text`` over ``E()0123…`` as token ids of the depth-``D`` task (``E``: EOT)."""
+    ids = {"(": D + 1, ")": D + 2, "E": D + 3, **{str(d): d for d in range(D + 1)}}
+    return [ids[ch] for ch in text]
+
+
+def ref_depth(D: int, tokens: list[int]) -> list[int]:
+    """The depth after each token, written out plainly: ( up to D, ) down to 0, EOT to 0."""
+    d, out = 0, []
+    for t in tokens:
+        if t == D + 1:
+            d = min(d + 1, D)
+        elif t == D + 2:
+            d = max(d - 1, 0)
+        elif t == D + 3:
+            d = 0
+        out.append(d)
+    return out
+
+
+# (name, D, tokens, the depth after each token)
+DEPTH_CASES = [
+    ("saturates at the top", 2, "E((((", [0, 1, 2, 2, 2]),
+    ("saturates at the bottom", 2, "E)))(", [0, 0, 0, 0, 1]),
+    ("both ends", 2, "E((()))))((", [0, 1, 2, 2, 1, 0, 0, 0, 0, 1, 2]),
+    ("bound 1", 1, "E(()(()", [0, 1, 1, 0, 1, 1, 0]),
+    ("digits are no-ops", 3, "E(3(0()12)", [0, 1, 1, 2, 2, 3, 2, 2, 2, 1]),
+    ("digits only", 4, "E01234", [0, 0, 0, 0, 0, 0]),
+    ("EOT resets", 3, "E(((E(E)(", [0, 1, 2, 3, 0, 1, 0, 0, 1]),
+    ("a long climb to 4 and back", 4, "E((((((2)))))))",
+     [0, 1, 2, 3, 4, 4, 4, 4, 3, 2, 1, 0, 0, 0, 0]),
+]
+
+
+@pytest.mark.parametrize("D,text,want", [c[1:] for c in DEPTH_CASES],
+                         ids=[c[0] for c in DEPTH_CASES])
+def test_depth_targets_on_written_sequences(D, text, want):
+    tokens = depth_tokens(D, text)
+    assert ref_depth(D, tokens) == want
+    assert BracketDepthTask(D).targets(np.array([tokens])).tolist() == [want]
+    # and the hand-built machine's greedy outputs
+    assert greedy_outputs(construct_bracket_depth(D), np.array([tokens])).tolist() == [want]
+
+
+def test_depth_task_vocabulary_and_sampling():
+    task = BracketDepthTask(3)
+    assert (task.vocab_size, task.eot_id, task.open_id, task.close_id) == (7, 6, 4, 5)
+    assert task.name == "depth_3" and task_named("depth_3") == task
+    assert task_named("sum_mod_5") == SumModTask(5) and SumModTask(5).name == "sum_mod_5"
+    tok = task.tokenizer()
+    assert tok.kind == "ids" and tok.vocab_size == 7 and tok.eot_id == 6
+    assert tok.decode([4, 0, 3, 5]) == b"(03)"
+    x, y = task.sample(np.random.default_rng(0), 16, 50, eot_prob=0.05)
+    assert x.dtype == y.dtype == np.int64 and x.shape == y.shape == (16, 50)
+    assert (x[:, 0] == 6).all() and (x[:, 1:] == 6).sum() > 0
+    assert sorted(np.unique(x).tolist()) == list(range(7))
+    assert all(ref_depth(3, row.tolist()) == want.tolist() for row, want in zip(x, y))
+    assert y.max() == 3 and y.min() == 0
+    x, _ = task.sample(np.random.default_rng(0), 16, 50)
+    assert (x[:, 1:] != 6).all()
+    for bad in (0, -1, True, 2.0, "3"):
+        with pytest.raises(ValueError):
+            BracketDepthTask(bad)
+    for bad in ("depth_03", "depth_", "depth_x", "mod_3", "sum_mod_"):
+        with pytest.raises(ValueError):
+            task_named(bad)
+
+
+@pytest.mark.parametrize("D", [1, 2, 3, 4])
+def test_hand_built_depth_machine_is_the_depth_automaton(D):
+    task = BracketDepthTask(D)
+    aut = task.automaton()
+    assert aut.n_states == D + 1
+    assert [[ref_depth(D, [D + 3, t])[-1] for t in range(D + 4)]] == [aut.delta[0].tolist()]
+    for d in range(D + 1):          # state d after "E" and d "(": each token from there
+        prefix = [D + 3] + [D + 1] * d
+        assert aut.delta[d].tolist() == [ref_depth(D, prefix + [t])[-1] for t in range(D + 4)]
+    m = construct_bracket_depth(D)
+    m.validate()
+    assert (m.H, m.E, m.V, m.eot_id) == ((D + 1) * (D + 4), D + 4, D + 4, D + 3)
+    g = reachable_graph(m)
+    assert len(g.states) == (D + 1) ** 2 + 2 * D + 1
+    assert (g.states.sum(axis=1) == 1).all()          # one-hot, as constructed
+    mm = minimise_graph(g)
+    assert mm.n_states == D + 1
+    assert isomorphism(mm, aut).tolist() == list(range(D + 1))
+    rep = analyse(m, task)
+    assert rep.accuracy == 1.0 and rep.token_accuracy == 1.0 and rep.isomorphic
+    assert (rep.p, rep.task, rep.minimal_states) == (D + 1, f"depth_{D}", D + 1)
+    assert rep.residue_of_state == list(range(D + 1))
+    assert rep.raw_per_residue == [D + 3] * D + [D + 2]
+    assert rep.to_dict()["task"] == f"depth_{D}"
+    assert f"it IS the depth-{D} automaton" in str(rep)
+
+
+def test_report_of_the_hand_built_depth_machine():
+    lines = []
+    rep = report(task=BracketDepthTask(2), constructed=True, log=lines.append)
+    assert lines == ["hand-built machine for depth 2 (not trained)"]
+    assert rep == analyse(construct_bracket_depth(2), BracketDepthTask(2))
+    assert rep.machine.meta == {"task": "depth_2", "construction": "minsky"}
+    assert str(rep).splitlines() == [
+        "task: bracket depth up to 2 (V = 6: digits 0..2 keep it, ( = 3 adds 1, ) = 4 takes 1, "
+        "EOT = 5 resets)",
+        f"machine: gated, H = 18 state bits, E = 6 embedding bits, fingerprint "
+        f"{rep.fingerprint:08x}",
+        "greedy output = depth: 100.0% of 100 held-out sequences of length 200 "
+        "(100.00% of positions)",
+        "reachable states from h0 after EOT: 14 (of 2^18; 14 bits vary, 4 are constant)",
+        "minimal Moore machine: 3 states; raw states per minimal state: [5, 5, 4]",
+        "it IS the depth-2 automaton: minimal state -> depth [0, 1, 2]; raw states per "
+        "depth 0..2: [5, 5, 4]"]
+    # the sum task by either name; not both
+    assert report(task=3, constructed=True) == report(3, constructed=True)
+    assert report(constructed=True).task == "sum_mod_3"
+    with pytest.raises(ValueError, match="not both"):
+        report(3, task=BracketDepthTask(2), constructed=True)
+
+
+class WrappingDepth(BracketDepthTask):
+    """A wrong automaton with the depth task's vocabulary and number of states: ``)`` at
+    depth 0 wraps round to D instead of staying."""
+
+    def automaton(self):
+        aut = super().automaton()
+        aut.delta[0, self.close_id] = self.bound
+        return aut
+
+
+@pytest.mark.parametrize("D", [1, 2, 3, 4])
+def test_machine_for_the_wrong_task_is_not_the_depth_automaton(D):
+    right, wrong = BracketDepthTask(D), WrappingDepth(D)
+    # a one-hot machine for the wrapping counter: D + 1 minimal states, but not the depth's
+    m = construct(wrong)
+    assert analyse(m, wrong).isomorphic        # it is what it was built to be …
+    rep = analyse(m, right)
+    assert rep.minimal_states == D + 1 and not rep.isomorphic and rep.accuracy < 1.0
+    assert rep.residue_of_state is None and rep.raw_per_residue is None
+    assert f"it is NOT the depth-{D} automaton" in str(rep)
+    # … and the right machine is not the wrapping counter
+    assert not analyse(construct_bracket_depth(D), wrong).isomorphic
+    # the running sum mod D + 3 has the depth task's vocabulary (D + 4 tokens, EOT last)
+    rep = analyse(construct_sum_mod(D + 3), right)
+    assert rep.minimal_states == D + 3 and not rep.isomorphic
+    rep = analyse(construct_bracket_depth(D), D + 3)
+    assert rep.minimal_states == D + 1 and not rep.isomorphic and rep.task == f"sum_mod_{D + 3}"
+    # another bound: another vocabulary
+    with pytest.raises(AutomatonError, match="needs V = "):
+        analyse(construct_bracket_depth(D), BracketDepthTask(D + 1))
+
+
+@pytest.mark.parametrize("D", [2, 3])
+def test_one_wrong_depth_transition_is_rejected(D):
+    aut = BracketDepthTask(D).automaton()
+    n, V = aut.delta.shape
+    rejected = 0
+    for s in range(n):
+        for t in range(V):
+            for wrong in range(n):
+                if wrong == aut.delta[s, t]:
+                    continue
+                bad = aut.delta.copy()
+                bad[s, t] = wrong
+                assert isomorphism(minimise(bad, aut.output, 0), aut) is None, (s, t, wrong)
+                rejected += 1
+    assert rejected == n * V * (n - 1)
+    assert isomorphism(minimise(aut.delta, aut.output, 0), aut).tolist() == list(range(n))
+
+
+def test_shortest_wrong_input():
+    """counterexample(): the first input after EOT (shortest, then in token order) on which a
+    Moore machine's output is not the task's — and the machine really is wrong there."""
+    for D in (1, 2, 3, 4):
+        task = BracketDepthTask(D)
+        aut = task.automaton()
+        assert counterexample(aut, task) is None
+        assert counterexample(minimise_graph(reachable_graph(construct_bracket_depth(D))),
+                              task) is None
+        # wrapping at the bottom: ")" at once
+        m = construct(WrappingDepth(D))
+        w = counterexample(minimise_graph(reachable_graph(m)), task)
+        assert w == [D + 2]
+        tokens = [D + 3] + w
+        assert greedy_outputs(m, np.array([tokens]))[0, -1] != ref_depth(D, tokens)[-1]
+        # "(" at the top falls back to D - 1: D + 1 "(" in a row
+        bad = aut.delta.copy()
+        bad[D, D + 1] = D - 1
+        assert counterexample(minimise(bad, aut.output, 0), task) == [D + 1] * (D + 1)
+        # a digit at depth 1 resets: "(" then digit 0
+        bad = aut.delta.copy()
+        bad[1, 0] = 0
+        assert counterexample(minimise(bad, aut.output, 0), task) == [D + 1, 0]
+        # the output after EOT already wrong: no token needed
+        assert counterexample(minimise(aut.delta, (aut.output + 1) % (D + 1), 0), task) == []
+        # the running sum mod D + 3: digit 1 adds 1, the depth stays 0
+        assert counterexample(SumModTask(D + 3).automaton(), task) == [1]
+        with pytest.raises(AutomatonError, match="tokens"):
+            counterexample(aut, BracketDepthTask(D + 1))
+    assert counterexample(sum_mod_task(3).automaton(), 3) is None
+
+
+# (name, arguments, what the one error line says)
+CLI_ERRORS = [
+    ("bound 0", ["--task", "depth", "--bound", "0"], "--bound: 0 is out of range: 1..9"),
+    ("bound 10", ["--task", "depth", "--bound", "10"], "--bound: 10 is out of range: 1..9"),
+    ("bound not a number", ["--task", "depth", "--bound", "two"], "not an integer"),
+    ("p for depth", ["--task", "depth", "--p", "3"], "--p is for --task sum"),
+    ("bound for sum", ["--bound", "2"], "--bound is for --task depth"),
+    ("unknown task", ["--task", "brackets"], "invalid choice: 'brackets'"),
+]
+
+
+@pytest.mark.parametrize("args,says", [c[1:] for c in CLI_ERRORS],
+                         ids=[c[0] for c in CLI_ERRORS])
+def test_cli_bad_task_arguments_are_one_line(args, says, capsys):
+    assert main(["logic", "automaton", "--constructed", *args]) == 2
+    cap = capsys.readouterr()
+    assert cap.err.startswith("trnn: error: ") and cap.err.count("\n") == 1, cap.err
+    assert says in cap.err and cap.out == ""
+
+
+def test_cli_depth_task(tmp_path, capsys):
+    out = tmp_path / "r.json"
+    assert main(["logic", "automaton", "--task", "depth", "--bound", "4", "--constructed",
+                 "--json", str(out)]) == 0
+    cap = capsys.readouterr()
+    assert cap.err == "hand-built machine for depth 4 (not trained)\n"
+    assert "it IS the depth-4 automaton" in cap.out
+    assert str(analyse(construct_bracket_depth(4), BracketDepthTask(4))) in cap.out
+    d = json.loads(out.read_text())
+    assert (d["task"], d["p"], d["isomorphic"], d["V"]) == ("depth_4", 5, True, 8)
+    assert main(["logic", "automaton", "--task", "depth", "--constructed"]) == 0
+    assert "it IS the depth-3 automaton" in capsys.readouterr().out
+
+
+def test_trained_machine_is_the_depth_3_automaton():
+    """Training on the depth task, D = 3 (a few seconds): the exported machine IS the
+    automaton, exact on long held-out sequences; the run of seed 0 is pinned."""
+    import torch
+    threads = torch.get_num_threads()
+    torch.set_num_threads(1)
+    try:
+        m = train_task(BracketDepthTask(3), 0)
+    finally:
+        torch.set_num_threads(threads)
+    assert m.meta["task"] == "depth_3" and m.meta["steps_run"] == m.meta["exact_at_step"] == 250
+    x, y = BracketDepthTask(3).sample(np.random.default_rng(2024), 100, 200, eot_prob=0.01)
+    assert (greedy_outputs(m, x) == y).all()
+    rep = analyse(m, BracketDepthTask(3))
+    assert rep.isomorphic and rep.minimal_states == 4 and rep.accuracy == 1.0
+    assert sum(rep.raw_per_residue) == rep.raw_states
