@@ -44,7 +44,8 @@ MODULES = (1, 2, 4, 8, 16)
 # runs trained with token classes
 RUN_MODELS = ([f"large-modules-{M}" for M in MODULES]
               + ["small-classes-16", "small-classes-32", "small-classes-64",
-                 "small-classes-32-e16", "small-classes-32-e16-fanin-10"])
+                 "small-classes-32-e16", "small-classes-32-e16-fanin-10",
+                 "small-classes-32-e16-fanin-8", "small-classes-32-e8-fanin-8"])
 
 from trnn.logic.decompile import decompile
 from trnn.logic.depgraph import dependency_graph

@@ -53,6 +53,10 @@ MODULES = (1, 2, 4, 8, 16)
 MODULAR_STEPS = 300
 LONGER.update({f"large/modules-{M}": MODULAR_STEPS for M in MODULES})
 LONGER["large/modules-8-cross-4"] = MODULAR_STEPS
+# token classes (the same issue): the state sees only a token's class, so that the decompiled
+# rules read classes; the small recipe at the BPE-512 vocabulary of the issue's program
+CLASSES = (16, 32, 64)
+SMALL_48 = ["--lr", "0.1", "--embed-bits", "48", "--gate-noise", "0.5"]
 # name: (what it measures, flags beyond LARGE)
 RECIPES = {
     # -- 1. where the 0.8 goes: relax one part of the logic at a time, the large shape --------
@@ -155,6 +159,21 @@ RECIPES = {
     "large/modules-8-cross-4": ("the shipped large recipe, 8 modules, each gate may also read "
                                 "4 bits of other modules",
                                 [*FINAL_LARGE, "--modules", "8", "--cross-fanin", "4"]),
+    **{f"small/classes-{C}": (f"small at learning rate 0.1, 48 embedding bits, noise 0.5, "
+                              f"the state sees {C} token classes (k-means over bigram "
+                              f"statistics)", [*SMALL_48, "--token-classes", str(C)])
+       for C in CLASSES},
+    "small/classes-32-e16": ("small/classes-32 with 16 embedding bits",
+                             ["--lr", "0.1", "--gate-noise", "0.5", "--token-classes", "32"]),
+    "small/classes-32-e16-fanin-10": ("small/classes-32-e16 with fan-in 10 (a rule fits a "
+                                      "line)", ["--lr", "0.1", "--gate-noise", "0.5",
+                                                "--token-classes", "32", "--fanin", "10"]),
+    "small/classes-32-e16-fanin-8": ("small/classes-32-e16 with fan-in 8",
+                                     ["--lr", "0.1", "--gate-noise", "0.5",
+                                      "--token-classes", "32", "--fanin", "8"]),
+    "small/classes-32-e8-fanin-8": ("small/classes-32-e16-fanin-8 with 8 embedding bits",
+                                    ["--lr", "0.1", "--gate-noise", "0.5", "--token-classes",
+                                     "32", "--fanin", "8", "--embed-bits", "8"]),
 }
 
 
@@ -179,6 +198,11 @@ AGAINST = {
     "small/vocab-1024": "small/embed-48-noise",
     **{f"large/modules-{M}": "large/modules-1" for M in MODULES if M > 1},
     "large/modules-8-cross-4": "large/modules-8",
+    **{f"small/classes-{C}": "small/embed-48-noise" for C in CLASSES},
+    "small/classes-32-e16": "small/classes-32",
+    "small/classes-32-e16-fanin-10": "small/classes-32-e16",
+    "small/classes-32-e16-fanin-8": "small/classes-32-e16-fanin-10",
+    "small/classes-32-e8-fanin-8": "small/classes-32-e16-fanin-8",
 }
 
 
@@ -195,6 +219,9 @@ def run_one(name: str, steps: int, val_every: int, threads: int, data: str | Non
             "--val-every", str(val_every), "--val-stories", "200", "--threads", str(threads),
             "--quiet", *(["--data", data] if data else [])]
     print(f"+ trnn {' '.join(argv)}", flush=True)
+    # a run resumed from its checkpoint: the time measured is that of the remaining steps only
+    resumed_at = (torch.load(ck, map_location="cpu", weights_only=False)["step"]
+                  if ck.exists() else 0)
     before = resource.getrusage(resource.RUSAGE_CHILDREN)
     t0 = time.time()
     subprocess.run([sys.executable, "-m", "trnn", *argv], check=True, cwd=ROOT)
@@ -206,6 +233,7 @@ def run_one(name: str, steps: int, val_every: int, threads: int, data: str | Non
             "val_bpb": round(state["history"][-1]["val_bpb"], 4),
             "cpu_s": round(after.ru_utime + after.ru_stime - before.ru_utime - before.ru_stime),
             "wall_s": round(time.time() - t0), "threads": threads,
+            **({"resumed_at": resumed_at} if resumed_at else {}),
             "device": f"CPU ({platform.machine()}, {threads} threads)"}
 
 
@@ -268,7 +296,9 @@ def write_table(results: dict) -> str:
                + ("" if r["fits"] else " (no fit)") if r.get("rom_bits") else "")
         what = RECIPES[name][0] if name in RECIPES else r["what"]
         lines.append(f"| `{name}` | {what} | {r['steps']} | {r['val_bpb']:.3f} | {delta} "
-                     f"| {lut} | {rom} | {r['cpu_s'] / 60:.0f} min | {r['device']} |")
+                     f"| {lut} | {rom} | {r['cpu_s'] / 60:.0f} min"
+                     + (f" (steps {r['resumed_at']}-{r['steps']} only: resumed)"
+                        if r.get("resumed_at") else "") + f" | {r['device']} |")
     lines += ["", "The Pareto front of the machines measured (val bpb against the LUT4 "
               "estimate, per board) is `recipes_pareto.png`."]
     return "\n".join(lines) + "\n"
