@@ -14,7 +14,8 @@ measures on the first ``--stories`` validation stories (default 200):
   SCCs and the largest cyclic one, before pruning (``trnn logic split``);
 * **pruned**: gate weights (state and embedding inputs) that ``trnn logic split`` removes
   without changing any state or greedy choice on the stories, and the readout weights;
-* **decompiled lines**: ``trnn decompile``'s program, in all and its ``step`` rules alone;
+* **decompiled lines**: ``trnn decompile``'s program, in all and its ``step`` rules alone,
+  and with the named bits (``--names``);
 * **named bits**: bits ``trnn logic explain`` names (token-set F1 ≥ 0.5) on the stories;
 * **token classes** of the next-state gates (:func:`token_classes`), and for a machine whose
   embedding has at most 256 distinct rows the length of the program whose rules say how many
@@ -40,16 +41,16 @@ ROOT = Path(__file__).resolve().parent.parent
 RESULTS = ROOT / "benchmarks" / "results"
 RUNS = ROOT / "runs" / "recipes"
 MODULES = (1, 2, 4, 8, 16)
-# the recipe runs measured when their checkpoints exist: the modular large runs and the small
-# runs trained with token classes
+# the recipe runs measured when their checkpoints exist: the modular large runs, the small
+# runs trained with token classes and the two small runs they are measured against
 RUN_MODELS = ([f"large-modules-{M}" for M in MODULES]
-              + ["small-classes-16", "small-classes-32", "small-classes-64",
+              + ["small-lr-0.1-noise", "small-embed-48-noise", "small-classes-16", "small-classes-32", "small-classes-64",
                  "small-classes-32-e16", "small-classes-32-e16-fanin-10",
                  "small-classes-32-e16-fanin-8", "small-classes-32-e8-fanin-8"])
 
 from trnn.logic.decompile import decompile
 from trnn.logic.depgraph import dependency_graph
-from trnn.logic.explain import bit_names, explain
+from trnn.logic.explain import bit_names, explain, name_note
 from trnn.logic.prune import prune
 from trnn.logic.trace import run_trace
 from trnn.model.data import read_stories, resolve_split
@@ -115,7 +116,10 @@ def measure(name: str, path: Path, stories: list[str]) -> dict:
     rows = len(np.unique(m.embedding, axis=0))
     needs = len(decompile(m, classes="needs").splitlines()) if rows <= 256 else None
     rules = src[src.index("def step("):src.index("# -- choosing")].splitlines()
-    names = bit_names(m, explain(m, tr))
+    stats = explain(m, tr)
+    names = bit_names(m, stats)
+    named_lines = len(decompile(m, names=names, notes={i: name_note(m, stats[i])
+                                                       for i in names}).splitlines())
     gate_before = sum(v for k, v in ps.weights_before.items() if k != "R")
     gate_after = sum(v for k, v in ps.weights_after.items() if k != "R")
     cyc = [len(c) for c in g.cyclic_sccs]
@@ -133,6 +137,7 @@ def measure(name: str, path: Path, stories: list[str]) -> dict:
         "readout_weights": ps.weights_before["R"],
         "readout_weights_pruned": ps.weights_before["R"] - ps.weights_after["R"],
         "decompiled_lines": len(lines), "rule_lines": len(rules), "named_bits": len(names),
+        "named_lines": named_lines,
         "token_classes": token_classes(m), "stories": len(stories), "steps": len(tr),
         "seconds": round(time.time() - t0, 1), "machine": platform.machine(),
     }
@@ -146,7 +151,8 @@ def table(rows: list[dict]) -> str:
            "dependency graph (largest in brackets); *cyclic SCC*: the largest strongly "
            "connected component with a cycle. *pruned*: gate weights removed by `trnn logic "
            "split` without changing any state or greedy choice on these stories (of all gate "
-           "weights). *lines*: the decompiled program (its `step` rules). *named*: bits with "
+           "weights). *lines*: the decompiled program (its `step` rules); *with names*: the "
+           "same with the named bits (`--names`; blank: not measured). *named*: bits with "
            "a name (a set of ≤ 4 tokens predicts the bit turning on or off with F1 ≥ 0.5). "
            "*token classes*: per gate, the tokens that need the same number of state literals "
            "form a class; distinct classes over all gates / shared by ≥ 2 gates / median "
@@ -159,18 +165,19 @@ def table(rows: list[dict]) -> str:
            "(`trnn decompile --classes needs`; only where the embedding has ≤ 256 distinct "
            "rows).", "",
            "| model | M | C | steps | bpb | components (largest) | cyclic SCC | gate weights "
-           "pruned | lines (rules) | needs | named | token classes |",
-           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
+           "pruned | lines (rules) | with names | needs | named | token classes |",
+           "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---|"]
     for r in rows:
         tc = r["token_classes"]
         needs = f"{r['needs_lines']:,}" if r.get("needs_lines") else ""
+        named = f"{r['named_lines']:,}" if r.get("named_lines") else ""
         out.append(f"| `{r['model']}` | {r['modules_trained']} | "
                    f"{r.get('classes_trained') or ''} | {r['steps_trained']} | "
                    f"{r['bpb']:.3f} | {r['components']} ({r['largest_component']}) | "
                    f"{r['largest_cyclic_scc']} | {r['gate_weights_pruned']:,} of "
                    f"{r['gate_weights']:,} | {r['decompiled_lines']:,} ({r['rule_lines']:,}) | "
-                   f"{needs} | {r['named_bits']} of {r['H']} | {tc['distinct']:,} / {tc['shared']} / "
-                   f"{tc['median_size']} |")
+                   f"{named} | {needs} | {r['named_bits']} of {r['H']} | "
+                   f"{tc['distinct']:,} / {tc['shared']} / {tc['median_size']} |")
     return "\n".join(out) + "\n"
 
 
