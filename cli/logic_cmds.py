@@ -208,8 +208,13 @@ def cmd_reach(a: argparse.Namespace) -> int:
         _write_json(a.json, {"model": a.model, "method": a.method, "timeout": a.timeout,
                              **sv.to_dict()})
         return 0
+    if a.greedy:
+        if a.bit is not None or a.after is not None or a.ever:
+            raise CLIError("--greedy is a question of its own: no --bit, --after or --ever")
+        return _reach_greedy(a, m, reach)
     if a.bit is None:
-        raise CLIError("give --bit I (with --after TOKEN or --ever), or --survey N")
+        raise CLIError("give --bit I (with --after TOKEN or --ever), --greedy TOKEN or "
+                       "--survey N")
     if a.ever == (a.after is not None):
         raise CLIError("give exactly one of --after TOKEN and --ever")
     if a.before is not None and a.ever:
@@ -233,6 +238,31 @@ def cmd_reach(a: argparse.Namespace) -> int:
             "unknown": f"undecided within {a.timeout:g} s"}[ans.status]
     print(f"{ans.question}: from h0 ({ans.method}): {what}  [{ans.seconds:.2f} s]")
     _write_json(a.json, {"model": a.model, **ans.to_dict()})
+    return 0
+
+
+def _reach_greedy(a: argparse.Namespace, m, reach) -> int:
+    """``trnn logic reach --greedy TOKEN …``: can each token be the greedy choice, one step
+    from any state and over the states reachable from h0."""
+    toks = _tokens(m, a.greedy)
+    qs = [reach.Greedy(t) for t in toks]
+    print(f"model checking with ABC {a.method} in Yosys (up to {a.timeout:g} s per question; "
+          f"the design compares {m.V - 1} scores per token) …", file=sys.stderr)
+    with user_errors():
+        answers = reach.check(m, qs, a.method, a.timeout, a.frames)
+    what = {"proved": "never — proved for every token sequence from h0 (UNSAT)",
+            "reachable": "yes — in a state some token sequence from h0 reaches (SAT)",
+            "bounded": f"not within {a.frames} tokens from h0 (bounded: no proof)",
+            "unknown": f"undecided within {a.timeout:g} s"}
+    out = []
+    for t, ans in zip(toks, answers):
+        one = greedy.can_be_greedy(m, t)
+        print(f"{ans.question}: from any state: "
+              f"{'possible (SAT)' if one.sat else 'impossible (UNSAT)'}  [{one.seconds:.2f} s]")
+        print(f"{ans.question}: from h0 ({ans.method}): {what[ans.status]}  "
+              f"[{ans.seconds:.2f} s]")
+        out.append({**ans.to_dict(), "token": t, "one_step_sat": one.sat})
+    _write_json(a.json, {"model": a.model, "answers": out})
     return 0
 
 
@@ -434,7 +464,8 @@ def add_parsers(sub) -> None:
                       "or finds it reachable; 'bmc' searches sequences up to --frames tokens. "
                       "The one-step answer from any of the 2^H states is printed beside it. "
                       "--survey N asks it for every bit and value that validation text never "
-                      "shows after each of the N most frequent tokens.")
+                      "shows after each of the N most frequent tokens; --greedy whether a token "
+                      "can be the greedy choice.")
     model_arg(r)
     r.add_argument("--bit", type=int, help="state bit")
     r.add_argument("--value", type=int, choices=(0, 1), default=1)
@@ -442,6 +473,9 @@ def add_parsers(sub) -> None:
     r.add_argument("--before", metavar="TOKEN", help="with --after: right after this token "
                    "then the --after token")
     r.add_argument("--ever", action="store_true", help="at any time (h0 included)")
+    r.add_argument("--greedy", nargs="+", metavar="TOKEN", help="instead: can each TOKEN (id "
+                   "or one-token string) be the greedy choice of a reachable state? (the design "
+                   "holds V-1 score comparisons per token: for models of a few hundred tokens)")
     r.add_argument("--method", choices=("pdr", "bmc"), default="pdr")
     r.add_argument("--timeout", type=number(float, 1, 86400), default=60.0,
                    help="seconds per question (default 60)")

@@ -13,6 +13,8 @@ Questions (:class:`Question`):
 * ``BitAfter(i, u, value)`` — can state bit ``i`` be ``value`` right after token ``u`` is
   read? A one-bit monitor register remembers whether the last token read was ``u``;
 * ``BitEver(i, value)`` — can state bit ``i`` ever be ``value`` (``h0`` included)?
+* ``Greedy(t)`` — can token ``t`` be the greedy choice of some reachable state? The readout's
+  comparisons (every other token's score against ``t``'s) are built into the design.
 
 The design is built in Amaranth, made into an and-inverter graph by Yosys and checked by ABC
 inside the YoWASP Yosys (``abc -dff``): ``pdr`` (property-directed reachability, IC3; Bradley
@@ -36,7 +38,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 
 import numpy as np
-from amaranth.hdl import Const, Module, Mux, Signal
+from amaranth.hdl import Cat, Const, Module, Mux, Signal
 from amaranth.lib import wiring
 from amaranth.lib.wiring import In, Out
 
@@ -80,11 +82,27 @@ class BitEver:
         return f"h[{self.bit}] = {self.value} ever"
 
 
-Question = BitAfter | BitEver
+@dataclass(frozen=True)
+class Greedy:
+    """Can token ``token`` be the greedy choice (docs/machine.md §4: the highest score, the
+    lowest id among equal scores) of some reachable state, ``h0`` included?"""
+    token: int
+
+    def text(self, m) -> str:
+        from .query import token_repr
+        return f"{token_repr(m, self.token)} ({self.token}) greedy"
+
+
+Question = BitAfter | BitEver | Greedy
 
 
 def check_question(m, q: Question) -> None:
     """:class:`ReachError` unless ``q`` fits machine ``m``."""
+    if isinstance(q, Greedy):
+        if not 0 <= q.token < m.V:
+            raise ReachError(f"token {q.token} out of range (the model has {m.V}: "
+                             f"0..{m.V - 1})")
+        return
     if not 0 <= q.bit < m.H:
         raise ReachError(f"state bit {q.bit} out of range (the model has {m.H}: 0..{m.H - 1})")
     if q.value not in (0, 1):
@@ -124,6 +142,9 @@ class ReachDesign(wiring.Component):
         with mod.If(valid):
             mod.d.sync += q.eq(h_next ^ h0)
         for k, qu in enumerate(self.questions):
+            if isinstance(qu, Greedy):
+                mod.d.comb += self.bad[k].eq(_greedy(mod, m, h, qu.token, self.adder))
+                continue
             hit = h[qu.bit] if qu.value else ~h[qu.bit]
             if isinstance(qu, BitAfter):
                 seen = Signal(reset_less=True, name=f"after_{k}")   # last token read was u
@@ -140,13 +161,54 @@ class ReachDesign(wiring.Component):
         return mod
 
 
+def _greedy_comparisons(m, tok: int):
+    """For every other token ``v``: ``(v, d, theta)`` with ``d = R[tok] − R[v]`` (in {−2…2})
+    and ``theta``, such that ``tok`` beats ``v`` in state ``h`` iff ``d·h ≥ theta``: ≥ 1
+    for ``v < tok`` (ties go to the lowest id), ≥ 0 for ``v > tok``, minus ``c[tok] −
+    c[v]``."""
+    R, c = m.R.astype(np.int64), m.c.astype(np.int64)
+    for v in range(m.V):
+        if v != tok:
+            yield v, R[tok] - R[v], (1 if v < tok else 0) - int(c[tok] - c[v])
+
+
+def never_in_any_state(m, q: Question) -> bool:
+    """Whether ``q`` cannot happen in any state at all, by counting alone: a token that some
+    other token outscores or ties with precedence whatever the state (``d·h`` is at most
+    the sum of the positive ``d``). Such a question is decided without a solver."""
+    if not isinstance(q, Greedy):
+        return False
+    return any(int(d[d > 0].sum()) < theta for _, d, theta in _greedy_comparisons(m, q.token))
+
+
+def _greedy(mod, m, h, tok: int, adder: str):
+    """1 when token ``tok`` is the greedy choice of state ``h``: for every other token ``v``,
+    ``score[tok] − score[v] = d·h + c[tok] − c[v]`` with ``d = R[tok] − R[v]`` in {−2…2} is
+    ≥ 1 for ``v < tok`` (ties go to the lowest id) and ≥ 0 for ``v > tok``. A weight ±2 is
+    two ternary weights on two copies of the bit, so each comparison is one
+    :func:`trnn.hdl.popcount.threshold`."""
+    from ..hdl.popcount import threshold
+    from ..model.machine import folded_bound
+
+    x = Cat(h, h)
+    wins = []
+    for _v, d, theta in _greedy_comparisons(m, tok):
+        w = np.concatenate([np.sign(d) * (np.abs(d) >= 1), np.sign(d) * (np.abs(d) == 2)])
+        win = threshold(mod, x, w, int(folded_bound(w, theta)), adder)
+        if isinstance(win, Const) and win.value == 0:
+            return Const(0, 1)   # some token always beats it
+        wins.append(win)
+    return Cat(*wins).all() if wins else Const(1, 1)
+
+
 @dataclass
 class ReachAnswer:
     """One question's answer. ``status``: ``"proved"`` (never happens, over all token
     sequences from ``h0``: ``pdr``'s unbounded proof), ``"reachable"`` (happens after some
     token sequence), ``"bounded"`` (``bmc``: no counterexample within ``frames`` tokens or
     the time limit — no proof) or
-    ``"unknown"`` (undecided within the time limit); ``method`` ``pdr`` or ``bmc``;
+    ``"unknown"`` (undecided within the time limit); ``method`` ``pdr`` or ``bmc``, or
+    ``count`` for a question decided without a solver (:func:`never_in_any_state`);
     ``seconds``: wall clock of the check (Yosys's preparation excluded)."""
     question: str
     status: str
@@ -190,6 +252,19 @@ def check(m, questions: list[Question], method: str = "pdr", timeout: float = 60
     cmd = _abc_command(method, timeout, frames)
     for q in questions:   # before any design exists
         check_question(m, q)
+    # questions the counting alone decides never reach the solver (their bad output would be
+    # a constant that Yosys removes): proved, over every state and so over the reachable ones
+    never = [never_in_any_state(m, q) for q in questions]
+    if any(never):
+        rest = [q for q, nv in zip(questions, never) if not nv]
+        solved = iter(check(m, rest, method, timeout, frames, workdir) if rest else [])
+        answers = []
+        for k, (q, nv) in enumerate(zip(questions, never)):
+            ans = ReachAnswer(q.text(m), "proved", "count", 0.0) if nv else next(solved)
+            answers.append(ans)
+            if progress:
+                progress(k, ans)
+        return answers
     own = workdir is None
     wd = Path(tempfile.mkdtemp(prefix="trnn-reach-")) if own else Path(workdir)
     wd.mkdir(parents=True, exist_ok=True)

@@ -6,7 +6,9 @@ import pytest
 from amaranth.sim import Simulator
 
 from trnn.logic.query import encode_step
-from trnn.logic.reach import BitAfter, BitEver, ReachDesign, ReachError, check, survey
+from trnn.logic.greedy import can_be_greedy
+from trnn.logic.reach import (BitAfter, BitEver, Greedy, ReachDesign, ReachError, check,
+                              survey)
 from trnn.logic.trace import Trace
 from trnn.main import main
 from trnn.model.golden import NumpyEngine
@@ -132,7 +134,10 @@ def ref_run(m, questions, tokens):
         h = eng.step(h, t)
         word = 0
         for k, q in enumerate(questions):
-            hit = int(h[q.bit]) == q.value and (isinstance(q, BitEver) or t == q.token)
+            if isinstance(q, Greedy):   # argmax keeps the lowest id among equal scores
+                hit = int(np.argmax(eng.scores(h))) == q.token
+            else:
+                hit = int(h[q.bit]) == q.value and (isinstance(q, BitEver) or t == q.token)
             word |= int(hit) << k
         out.append(word)
     return out
@@ -146,12 +151,13 @@ def test_rtl_bad_outputs_equal_ref_on_a_random_machine(seed):
     m = Machine(cell="gated", embedding=rng.integers(0, 2, (V, E)).astype(np.uint8),
                 h0=rng.integers(0, 2, H).astype(np.uint8), W=W,
                 theta={g: rng.integers(-1, 3, H).astype(np.int32) for g in W},
-                R=np.zeros((V, H), np.int8), c=np.zeros(V, np.int32),
+                R=rng.integers(-1, 2, (V, H)).astype(np.int8),
+                c=rng.integers(-2, 3, V).astype(np.int32),
                 tokenizer=Tokenizer("ids", [b"a", b"b", b"c", b"d", EOT_BYTES], 4),
                 logit_scale=1.0)
     m.validate()
     qs = [BitAfter(i, int(rng.integers(V)), int(rng.integers(2))) for i in range(H)] + \
-        [BitEver(i, 1) for i in range(H)]
+        [BitEver(i, 1) for i in range(H)] + [Greedy(t) for t in range(V)]
     toks = [int(t) for t in rng.integers(0, 8, 40)]   # 5, 6, 7 are not tokens: ignored
     valid = [t for t in toks if t < V]
     ref = ref_run(m, qs, valid)
@@ -159,9 +165,41 @@ def test_rtl_bad_outputs_equal_ref_on_a_random_machine(seed):
     assert rtl == ref
 
 
+def greedy_machine(c_eot=1):
+    """:func:`pair_machine` with a readout: score('0') = h2 − h3, score('1') = h0, score(EOT)
+    = ``c_eot``. From h0 = 1101, h2 is never on and h3 always on, so '0' scores −1 and is
+    never the greedy choice — though from the state 0010 (any state, one step) it is; '1' is
+    greedy where h0 is on (after reading '1'), EOT (c_eot = 1) where it is off (after
+    reading '0'). With c_eot = 0 EOT is never greedy in any state: '1' scores h0 ≥ 0 and wins
+    ties."""
+    m = pair_machine()
+    m.R = np.array([[0, 0, 1, -1], [1, 0, 0, 0], [0, 0, 0, 0]], np.int8)
+    m.c = np.array([0, 0, c_eot], np.int32)
+    m.validate()
+    return m
+
+
+def test_greedy_over_reachable_states():
+    m = greedy_machine()
+    qs = [Greedy(t) for t in range(3)]
+    assert [a.status for a in check(m, qs, "pdr", timeout=30)] == \
+        ["proved", "reachable", "reachable"]
+    # one step from any state cannot prove the first: some state makes '0' greedy
+    assert [can_be_greedy(m, t).sat for t in range(3)] == [True, True, True]
+    assert [a.status for a in check(m, qs, "bmc", frames=6)] == \
+        ["bounded", "reachable", "reachable"]
+
+
+def test_greedy_never_in_any_state():
+    m = greedy_machine(c_eot=0)
+    ans = check(m, [Greedy(2), Greedy(1)], "pdr", timeout=30)
+    assert [a.status for a in ans] == ["proved", "reachable"]
+    assert not can_be_greedy(m, 2).sat
+
+
 def test_questions_out_of_range_are_refused():
     m = pair_machine()
-    for q in (BitEver(4, 1), BitAfter(0, 3, 1), BitEver(0, 2)):
+    for q in (BitEver(4, 1), BitAfter(0, 3, 1), BitEver(0, 2), Greedy(3), Greedy(-1)):
         with pytest.raises(ReachError):
             check(m, [q])
 
@@ -210,6 +248,25 @@ def test_cli_reach_one_question(tmp_path, capsys):
     assert "from h0 (pdr): impossible" in out
     assert main(["logic", "reach", str(path), "--bit", "2"]) == 2
     assert "exactly one of --after TOKEN and --ever" in capsys.readouterr().err
+
+
+def test_cli_reach_greedy(tmp_path, capsys):
+    path = tmp_path / "greedy.trnn"
+    greedy_machine().save(path)
+    js = tmp_path / "g.json"
+    assert main(["logic", "reach", str(path), "--greedy", "0", "1", "--json", str(js)]) == 0
+    lines = [ln for ln in capsys.readouterr().out.splitlines() if " greedy: " in ln]
+    assert [ln.split(": ", 1)[1].split("  [")[0] for ln in lines] == [
+        "from any state: possible (SAT)",
+        "from h0 (pdr): never — proved for every token sequence from h0 (UNSAT)",
+        "from any state: possible (SAT)",
+        "from h0 (pdr): yes — in a state some token sequence from h0 reaches (SAT)"]
+    import json
+    got = json.loads(js.read_text())["answers"]
+    assert [(r["token"], r["status"], r["one_step_sat"]) for r in got] == [
+        (0, "proved", True), (1, "reachable", True)]
+    assert main(["logic", "reach", str(path), "--greedy", "0", "--bit", "1"]) == 2
+    assert "--greedy is a question of its own" in capsys.readouterr().err
 
 
 def test_two_token_context():
