@@ -43,7 +43,7 @@ RUNS = ROOT / "runs" / "recipes"
 MODULES = (1, 2, 4, 8, 16)
 # the recipe runs measured when their checkpoints exist: the modular large runs, the small
 # runs trained with token classes and the two small runs they are measured against
-RUN_MODELS = ([f"large-modules-{M}" for M in MODULES]
+RUN_MODELS = ([f"large-modules-{M}" for M in MODULES] + ["large-modules-8-cross-4"]
               + ["small-lr-0.1-noise", "small-embed-48-noise", "small-classes-16", "small-classes-32", "small-classes-64",
                  "small-classes-32-e16", "small-classes-32-e16-fanin-10",
                  "small-classes-32-e16-fanin-8", "small-classes-32-e8-fanin-8"])
@@ -197,11 +197,11 @@ def plot(rows: list[dict], path: Path) -> None:
             mod = r["model"].startswith("large-modules")
             ax.scatter(f(r), r["bpb"], c="C1" if mod else "C2" if r.get("classes_trained")
                        else "C0", s=25)
-            ax.annotate(r["model"].replace("large-modules-", "M")
+            ax.annotate(r["model"].replace("large-modules-", "M").replace("-cross-", "k")
                         .replace("small-classes-", "C"), (f(r), r["bpb"]),
                         fontsize=6, xytext=(3, 2), textcoords="offset points")
-        mods = sorted((r for r in rows if r["model"].startswith("large-modules")),
-                      key=lambda r: r["modules_trained"])
+        mods = sorted((r for r in rows if r["model"].startswith("large-modules")
+                       and "cross" not in r["model"]), key=lambda r: r["modules_trained"])
         if len(mods) > 1:   # the modular runs as a curve, in order of M
             ax.plot([f(r) for r in mods], [r["bpb"] for r in mods], c="C1", lw=0.8, zorder=0)
         ax.set_xlabel(label, fontsize=8)
