@@ -44,11 +44,11 @@ MODULES = (1, 2, 4, 8, 16)
 # the recipe runs measured when their checkpoints exist: the modular large runs, the small
 # runs trained with token classes and the two small runs they are measured against
 RUN_MODELS = ([f"large-modules-{M}" for M in MODULES] + ["large-modules-8-cross-4"]
-              + ["small-lr-0.1-noise", "small-embed-48-noise", "small-classes-16", "small-classes-32", "small-classes-64",
-                 "small-classes-32-e16", "small-classes-32-e16-fanin-10",
+              + ["small-lr-0.1-noise", "small-embed-48-noise", "small-classes-16",
+                 "small-classes-32", "small-classes-64", "small-classes-32-e16", "small-classes-32-e16-fanin-10",
                  "small-classes-32-e16-fanin-8", "small-classes-32-e8-fanin-8"])
 
-from trnn.logic.decompile import decompile
+from trnn.logic.decompile import class_needs, decompile
 from trnn.logic.depgraph import dependency_graph
 from trnn.logic.explain import bit_names, explain, name_note
 from trnn.logic.prune import prune
@@ -79,20 +79,16 @@ def models(export: list[str] | None = None) -> dict[str, Path]:
 
 
 def token_classes(m: Machine) -> dict:
-    """The vocabulary as each next-state gate sees it: a gate fires when its folded state
-    literals reach ``need(t) = θ + #negative state weights − contribution(t)``, so the tokens
-    with the same ``need`` (clamped to 0 … #literals + 1: always / never beyond) form one
+    """The vocabulary as each next-state gate sees it: a gate fires when its true state
+    literals reach the number token t needs (:func:`trnn.logic.decompile.class_needs`, clamped
+    to 0 … #literals + 1: always / never beyond), so the tokens with the same need form one
     class of that gate. Returns the classes per gate (mean, max), the distinct classes over
     all gates, how many are shared by two or more gates, and their median size."""
-    emb = m.embedding.astype(np.int64)
     seen: dict[frozenset, int] = {}
     per_gate = []
     for g in m.gates:
         for i in range(m.H):
-            w = m.W[g][i].astype(np.int64)
-            ws = w[:m.H]
-            n = int(np.count_nonzero(ws))
-            need = np.clip(int(m.theta[g][i]) + int((ws < 0).sum()) - emb @ w[m.H:], 0, n + 1)
+            need = class_needs(m.W[g][i], m.theta[g][i], m.H, m.embedding)
             vals = np.unique(need)
             per_gate.append(len(vals))
             for v in vals:

@@ -136,32 +136,49 @@ def class_names(m: Machine, cls: np.ndarray) -> list[str]:
     return out
 
 
+def class_needs(w: np.ndarray, theta: int, H: int, rows: np.ndarray) -> np.ndarray:
+    """int64 [len(rows)]: how many true state literals gate ``Σ w·x ≥ theta`` needs for each
+    embedding row of ``rows`` [N, E] (a token's or a class's) — the folded threshold minus the
+    row's true embedding literals — clamped to 0 (always fires) … n + 1 (never), n the gate's
+    state literals."""
+    ws, we = w[:H], w[H:]
+    x = (((rows == 1) & (we > 0)) | ((rows == 0) & (we < 0))).sum(axis=1)
+    return np.clip(int(folded_bound(w, theta)) - x, 0, int(np.count_nonzero(ws)) + 1)
+
+
+def _class_test(on: list[str], off: list[str]) -> tuple[str, list[str]]:
+    """How the program tests ``cls`` for a set of classes: ``(operator, names)`` — ``==`` or
+    ``in`` on the members ``on``, or ``!=`` / ``not in`` on the others ``off`` when those are
+    fewer."""
+    neg = len(off) < len(on)
+    items = off if neg else on
+    if len(items) == 1:
+        return ("!=" if neg else "=="), items
+    return ("not in" if neg else "in"), items
+
+
 def class_gate(w: np.ndarray, theta: int, H: int, rows: np.ndarray, cnames: list[str],
                names: dict[int, str] | None = None):
     """One gate of a machine whose tokens fall into classes, over the state literals and the
     token's class ``cls``. ``rows`` [C, E] are the classes' embedding rows, ``cnames`` their
-    identifiers. With ``n`` state literals a class contributes the number ``x`` of its true
-    embedding literals, so the gate needs ``k − x`` true state literals (clamped to 0, always,
-    and ``n + 1``, never). Returns, like :func:`gate_rule`, 0/1 or ``(k, literals)`` when every
-    class needs the same; ``(1, ["cls in (A, B)"])`` when the gate reads no state bit;
-    otherwise ``("by", ["A: 0", "B: 3"], default, literals)`` — the need of the classes listed,
-    ``default`` (the most common need) for the others."""
-    k = int(folded_bound(w, theta))
-    ws, we = w[:H], w[H:]
+    identifiers; each class needs :func:`class_needs` true state literals. Returns, like
+    :func:`gate_rule`, 0/1 or ``(k, literals)`` when every class needs the same;
+    ``(1, ["cls in (A, B)"])`` when the gate reads no state bit; otherwise ``("by", ["A: 0",
+    "B: 3"], default, literals)`` — the need of the classes listed, ``default`` (the most
+    common need) for the others."""
+    ws = w[:H]
     lits = [_input_name(j, H, names) if ws[j] > 0 else f"not {_input_name(j, H, names)}"
             for j in np.flatnonzero(ws)]
     n = len(lits)
-    x = (((rows == 1) & (we > 0)) | ((rows == 0) & (we < 0))).sum(axis=1)
-    need = np.clip(k - x, 0, n + 1)
+    need = class_needs(w, theta, H, rows)
     if (need == need[0]).all():
         k1 = int(need[0])
         return 1 if k1 == 0 else 0 if k1 > n else (k1, lits)
-    if n == 0:   # a pure token rule: the classes that fire it, or the complement if shorter
-        on = [cnames[c] for c in np.flatnonzero(need == 0)]
-        off = [cnames[c] for c in np.flatnonzero(need != 0)]
-        if len(on) <= len(off):
-            return 1, [f"cls == {on[0]}" if len(on) == 1 else f"cls in ({', '.join(on)})"]
-        return 1, [f"cls != {off[0]}" if len(off) == 1 else f"cls not in ({', '.join(off)})"]
+    if n == 0:   # a pure token rule: the classes that fire it
+        op, items = _class_test([cnames[c] for c in np.flatnonzero(need == 0)],
+                                [cnames[c] for c in np.flatnonzero(need != 0)])
+        return 1, [f"cls {op} {items[0]}" if len(items) == 1
+                   else f"cls {op} ({', '.join(items)})"]
     values, counts = np.unique(need, return_counts=True)
     default = int(values[counts.argmax()])
     entries = [f"{cnames[c]}: {int(need[c])}" for c in np.flatnonzero(need != default)]
@@ -366,12 +383,11 @@ def _features(m: Machine, rows: np.ndarray, cnames: list[str]) -> list[str]:
         if not off or not on:
             out.append(f"    e{j} = {int(not off)}  # the same for every class")
             continue
-        neg = len(off) < len(on)
-        items = off if neg else on
+        op, items = _class_test(on, off)
         if len(items) == 1:
-            out.append(f"    e{j} = cls {'!=' if neg else '=='} {items[0]}")
+            out.append(f"    e{j} = cls {op} {items[0]}")
         else:
-            out += _wrap(f"    e{j} = cls {'not in' if neg else 'in'} (", items, ")")
+            out += _wrap(f"    e{j} = cls {op} (", items, ")")
     return out
 
 

@@ -17,6 +17,18 @@ import numpy as np
 from .query import SOLVER, Answer, QueryError, token_repr
 
 
+def greedy_comparisons(m, tok: int):
+    """The comparisons that make ``tok`` the greedy choice (docs/machine.md §4), one per
+    other token ``v``, in id order: ``(v, d, need)`` with ``d = R[tok] − R[v]`` (int64 [H],
+    values in {−2…2}) such that ``tok`` beats ``v`` in state ``h`` iff ``d·h ≥ need``, since
+    ``score[tok] − score[v] = d·h + c[tok] − c[v]`` must be ≥ 1 for ``v < tok`` (ties go to
+    the lowest id) and ≥ 0 for ``v > tok``."""
+    R, c = m.R.astype(np.int64), m.c.astype(np.int64)
+    for v in range(m.V):
+        if v != tok:
+            yield v, R[tok] - R[v], (1 if v < tok else 0) - int(c[tok] - c[v])
+
+
 def greedy_constraints(m, tok: int, state_vars: list[int], top: int
                        ) -> tuple[list[list[int]], int]:
     """Clauses saying that ``tok`` is the greedy choice (docs/machine.md §4) of the state held
@@ -24,13 +36,7 @@ def greedy_constraints(m, tok: int, state_vars: list[int], top: int
     from pysat.card import CardEnc, EncType
 
     clauses: list[list[int]] = []
-    R = m.R.astype(np.int64)
-    c = m.c.astype(np.int64)
-    for v in range(m.V):
-        if v == tok:
-            continue
-        d = R[tok] - R[v]                   # score[tok] - score[v] = d·h + c[tok] - c[v]
-        need = (1 if v < tok else 0) - int(c[tok] - c[v])
+    for _v, d, need in greedy_comparisons(m, tok):
         lits = []
         for j in np.flatnonzero(d):
             lit = state_vars[j] if d[j] > 0 else -state_vars[j]

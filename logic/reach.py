@@ -45,6 +45,7 @@ from amaranth.lib.wiring import In, Out
 from ..boards.synth import run_yosys
 from ..hdl.step import step_logic
 from ..model.machine import pack_bits
+from .greedy import greedy_comparisons
 from .query import QueryError
 from .simplify import yosys_command
 
@@ -161,24 +162,13 @@ class ReachDesign(wiring.Component):
         return mod
 
 
-def _greedy_comparisons(m, tok: int):
-    """For every other token ``v``: ``(v, d, theta)`` with ``d = R[tok] − R[v]`` (in {−2…2})
-    and ``theta``, such that ``tok`` beats ``v`` in state ``h`` iff ``d·h ≥ theta``: ≥ 1
-    for ``v < tok`` (ties go to the lowest id), ≥ 0 for ``v > tok``, minus ``c[tok] −
-    c[v]``."""
-    R, c = m.R.astype(np.int64), m.c.astype(np.int64)
-    for v in range(m.V):
-        if v != tok:
-            yield v, R[tok] - R[v], (1 if v < tok else 0) - int(c[tok] - c[v])
-
-
 def never_in_any_state(m, q: Question) -> bool:
     """Whether ``q`` cannot happen in any state at all, by counting alone: a token that some
     other token outscores or ties with precedence whatever the state (``d·h`` is at most
     the sum of the positive ``d``). Such a question is decided without a solver."""
     if not isinstance(q, Greedy):
         return False
-    return any(int(d[d > 0].sum()) < theta for _, d, theta in _greedy_comparisons(m, q.token))
+    return any(int(d[d > 0].sum()) < theta for _, d, theta in greedy_comparisons(m, q.token))
 
 
 def _greedy(mod, m, h, tok: int, adder: str):
@@ -192,7 +182,7 @@ def _greedy(mod, m, h, tok: int, adder: str):
 
     x = Cat(h, h)
     wins = []
-    for _v, d, theta in _greedy_comparisons(m, tok):
+    for _v, d, theta in greedy_comparisons(m, tok):
         w = np.concatenate([np.sign(d) * (np.abs(d) >= 1), np.sign(d) * (np.abs(d) == 2)])
         win = threshold(mod, x, w, int(folded_bound(w, theta)), adder)
         if isinstance(win, Const) and win.value == 0:
@@ -245,7 +235,8 @@ def check(m, questions: list[Question], method: str = "pdr", timeout: float = 60
     """Answer every question over the states reachable from ``h0`` (see the module
     docstring). ``method``: ``"pdr"`` (unbounded; ``timeout`` seconds per question) or
     ``"bmc"`` (counterexamples up to ``frames`` tokens). ``progress(k, answer)`` is called
-    for each question once the one Yosys run that checks them all has ended. Raises :class:`ReachError` for a question that does not fit and
+    for each question once the one Yosys run that checks them all has ended. Raises
+    :class:`ReachError` for a question that does not fit and
     :class:`trnn.boards.build.BuildError` when Yosys fails."""
     from amaranth.back import rtlil
 
